@@ -1,0 +1,184 @@
+/**
+ * The agent's connection to the controller. One timer drives everything: on
+ * each tick a connected agent sends a heartbeat (and checks the controller's),
+ * a disconnected one tries again. After a disconnect it retries at once, then
+ * on every tick, forever. Registration must finish within one tick.
+ */
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import {
+  AGENT_SUBPROTOCOL,
+  AgentMethods,
+  AgentSignals,
+  ControllerMethods,
+  ControllerSignals,
+  RpcPeer,
+  VERSION,
+  webSocketTransport,
+  type MethodHandlers,
+} from '@bluechi-ts/protocol';
+import type { Logger } from '@bluechi-ts/protocol/logging';
+
+export type ControllerPeer = RpcPeer<typeof ControllerMethods, typeof AgentSignals, typeof AgentMethods, typeof ControllerSignals>;
+
+export type LinkState = 'disconnected' | 'connecting' | 'connected';
+
+export type ControllerLinkOptions = {
+  url: () => string;
+  nodeName: string;
+  heartbeatInterval: number;
+  controllerHeartbeatThreshold: number;
+  retryCountUntilQuiet: number;
+  maxFrameBytes: number;
+  /** Requests from the controller are served by these handlers. */
+  handlers: MethodHandlers<typeof AgentMethods>;
+  log: Logger;
+  onConnected?: (peer: ControllerPeer) => void;
+  onDisconnected?: () => void;
+};
+
+/** Reconnect period when heartbeats are disabled: the agent never gives up. */
+const FALLBACK_RETRY_MS = 2000;
+
+export class ControllerLink {
+  private state: LinkState = 'disconnected';
+  private peer: ControllerPeer | undefined;
+  private ws: WebSocket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private connectingSince = 0;
+  private failedTries = 0;
+  private lastControllerSeen = 0;
+  private stopped = false;
+  disconnectedAt = 0;
+
+  constructor(private readonly opts: ControllerLinkOptions) {}
+
+  get status(): LinkState {
+    return this.state;
+  }
+
+  get connection(): ControllerPeer | undefined {
+    return this.state === 'connected' ? this.peer : undefined;
+  }
+
+  start(): void {
+    const period = this.opts.heartbeatInterval > 0 ? this.opts.heartbeatInterval : FALLBACK_RETRY_MS;
+    this.timer = setInterval(() => this.tick(), period);
+    this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.peer?.close(1001, 'agent shutting down');
+    this.ws?.terminate();
+  }
+
+  private quiet(): boolean {
+    return this.failedTries > this.opts.retryCountUntilQuiet;
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    if (this.state === 'connected') {
+      const threshold = this.opts.controllerHeartbeatThreshold;
+      const silentFor = performance.now() - this.lastControllerSeen;
+      if (threshold > 0 && silentFor > threshold) {
+        this.opts.log.warn(`Did not receive a heartbeat from the controller for ${Math.round(silentFor)} ms, disconnecting`);
+        this.peer?.close(1001, 'controller heartbeat timeout');
+        return;
+      }
+      if (this.opts.heartbeatInterval > 0) this.peer?.notify('Heartbeat', {});
+      return;
+    }
+    if (this.state === 'connecting') {
+      const period = this.opts.heartbeatInterval > 0 ? this.opts.heartbeatInterval : FALLBACK_RETRY_MS;
+      if (performance.now() - this.connectingSince < period) return;
+      this.opts.log.debug('Connection attempt did not complete within one interval, retrying');
+      this.ws?.terminate();
+      return;
+    }
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopped || this.state !== 'disconnected') return;
+    const url = this.opts.url();
+    const log = this.opts.log;
+    this.state = 'connecting';
+    this.connectingSince = performance.now();
+    if (this.failedTries === this.opts.retryCountUntilQuiet + 1) {
+      log.info(`Quieting down logs after connection retry failed ${this.opts.retryCountUntilQuiet}x...`);
+    }
+    (this.quiet() ? log.debug : log.info).call(log, { url, try: this.failedTries + 1 }, `Connecting to controller on ${url}`);
+    const ws = new WebSocket(url, AGENT_SUBPROTOCOL, {
+      maxPayload: this.opts.maxFrameBytes,
+      perMessageDeflate: false,
+      handshakeTimeout: 10_000,
+    });
+    this.ws = ws;
+    ws.on('unexpected-response', (_req, res) => {
+      (this.quiet() ? log.debug : log.warn).call(log, `Controller refused the connection: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`);
+    });
+    ws.on('error', (err) => {
+      if (this.state === 'connecting') {
+        (this.quiet() ? log.debug : log.warn).call(log, `Failed to connect to controller: ${err.message}`);
+      }
+    });
+    ws.once('close', () => {
+      if (this.ws === ws && this.state === 'connecting' && !this.peer) this.onLost(false);
+    });
+    ws.once('open', () => {
+      const peer: ControllerPeer = new RpcPeer(webSocketTransport(ws), {
+        outgoing: { methods: ControllerMethods, signals: AgentSignals },
+        incoming: { methods: AgentMethods, signals: ControllerSignals },
+        handlers: this.opts.handlers,
+        signalHandlers: { Heartbeat: () => (this.lastControllerSeen = performance.now()) },
+        onProtocolError: (err) => log.warn({ code: err.code }, `Refused a message from the controller: ${err.message}`),
+      });
+      this.peer = peer;
+      peer.onClose((info) => {
+        if (this.peer !== peer) return;
+        this.peer = undefined;
+        this.onLost(this.state === 'connected', info.reason);
+      });
+      this.register(peer);
+    });
+  }
+
+  private async register(peer: ControllerPeer): Promise<void> {
+    const log = this.opts.log;
+    const timeoutMs = this.opts.heartbeatInterval > 0 ? Math.max(this.opts.heartbeatInterval, 1000) : FALLBACK_RETRY_MS;
+    try {
+      const reply = await peer.call(
+        'Register',
+        { name: this.opts.nodeName, version: VERSION, heartbeatInterval: this.opts.heartbeatInterval },
+        { timeoutMs },
+      );
+      if (this.peer !== peer) return;
+      this.state = 'connected';
+      this.failedTries = 0;
+      this.disconnectedAt = 0;
+      this.lastControllerSeen = performance.now();
+      log.info({ controllerVersion: reply.controllerVersion }, `Connected to controller as '${this.opts.nodeName}'`);
+      this.opts.onConnected?.(peer);
+    } catch (err) {
+      (this.quiet() ? log.debug : log.warn).call(log, `Registration as '${this.opts.nodeName}' refused: ${(err as Error).message}`);
+      peer.close(1000, 'registration refused');
+    }
+  }
+
+  private onLost(wasConnected: boolean, reason = ''): void {
+    this.state = 'disconnected';
+    this.ws = undefined;
+    if (wasConnected) {
+      this.disconnectedAt = Date.now();
+      this.opts.log.warn(`Disconnected from controller${reason ? ` (${reason})` : ''}`);
+      this.opts.onDisconnected?.();
+      // Try once right away; afterwards the timer retries on every tick.
+      setImmediate(() => this.connect());
+    } else {
+      this.failedTries++;
+    }
+  }
+}

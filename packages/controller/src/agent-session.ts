@@ -1,0 +1,93 @@
+/**
+ * One agent connection, from upgrade to close. It starts anonymous, may
+ * register exactly once, and is closed if it does not register in time, keeps
+ * sending bad registrations, or breaks the protocol too often.
+ */
+import {
+  BluechiError,
+  ErrorCodes,
+  RpcPeer,
+  VERSION,
+  type Transport,
+} from '@bluechi-ts/protocol';
+import type { Logger } from '@bluechi-ts/protocol/logging';
+import { AGENT_LINK_TABLES, type AgentPeer } from './agent-peer.js';
+import type { ControllerNode } from './node.js';
+
+/** What a session needs from the rest of the controller. */
+export interface SessionHost {
+  readonly log: Logger;
+  readonly requestTimeout: number;
+  readonly registerTimeout: number;
+  /** Decides and performs the registration; throws a BluechiError when refused. */
+  register(session: AgentSession, name: string, heartbeatInterval: number): ControllerNode;
+  heartbeat(node: ControllerNode): void;
+  jobDone(node: ControllerNode, jobId: number, result: string): void;
+  disconnected(session: AgentSession): void;
+}
+
+const MAX_REGISTER_ATTEMPTS = 3;
+export const CLOSE_POLICY = 1008;
+
+export class AgentSession {
+  readonly peer: AgentPeer;
+  node: ControllerNode | undefined;
+  private registerAttempts = 0;
+  private readonly registerTimer: NodeJS.Timeout;
+
+  constructor(
+    transport: Transport,
+    readonly peerIp: string,
+    private readonly host: SessionHost,
+  ) {
+    const log = host.log;
+    this.peer = new RpcPeer(transport, {
+      ...AGENT_LINK_TABLES,
+      defaultTimeoutMs: host.requestTimeout,
+      onProtocolError: (err) =>
+        log.warn({ node: this.node?.name, peerIp, code: err.code }, `Refused a message from agent: ${err.message}`),
+    });
+    this.peer.handlers = {
+      Register: ({ name, heartbeatInterval }) => this.onRegister(name, heartbeatInterval ?? 0),
+    };
+    this.peer.signalHandlers = {
+      Heartbeat: () => {
+        if (this.node) host.heartbeat(this.node);
+      },
+      JobDone: ({ jobId, result }) => {
+        if (this.node) host.jobDone(this.node, jobId, result);
+      },
+    };
+    this.registerTimer = setTimeout(() => {
+      if (!this.node) {
+        log.warn({ peerIp }, 'Closing connection that did not register in time');
+        this.peer.close(CLOSE_POLICY, 'registration timeout');
+      }
+    }, host.registerTimeout);
+    this.registerTimer.unref();
+    this.peer.onClose(() => {
+      clearTimeout(this.registerTimer);
+      host.disconnected(this);
+    });
+  }
+
+  private onRegister(name: string, heartbeatInterval: number): { controllerVersion: string } {
+    if (this.node) throw new BluechiError(ErrorCodes.ALREADY_REGISTERED, "Can't register twice");
+    this.registerAttempts++;
+    try {
+      this.node = this.host.register(this, name, heartbeatInterval);
+      clearTimeout(this.registerTimer);
+      return { controllerVersion: VERSION };
+    } catch (err) {
+      if (this.registerAttempts >= MAX_REGISTER_ATTEMPTS) {
+        // Let the refusal reach the agent first, then drop the connection.
+        setTimeout(() => this.peer.close(CLOSE_POLICY, 'too many refused registrations'), 20).unref();
+      }
+      throw err;
+    }
+  }
+
+  close(code: number, reason: string): void {
+    this.peer.close(code, reason);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The local API for bluechictl and other clients on the controller host:
+ * newline-delimited JSON frames on a Unix socket created with mode 0600 in a
+ * 0700 directory, so only root can connect. It is never exposed over TCP.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  ApiMethods,
+  ApiSignals,
+  RpcPeer,
+  lineTransport,
+  type MethodHandlers,
+} from '@bluechi-ts/protocol';
+import type { Logger } from '@bluechi-ts/protocol/logging';
+
+export type ApiHandlers = MethodHandlers<typeof ApiMethods>;
+
+export type ApiServerOptions = {
+  path: string;
+  handlers: ApiHandlers;
+  log: Logger;
+  maxFrameBytes?: number;
+  maxClients?: number;
+};
+
+export class ApiServer {
+  private server: Server | undefined;
+  private readonly clients = new Set<Socket>();
+
+  constructor(private readonly opts: ApiServerOptions) {}
+
+  async start(): Promise<void> {
+    const { path, log } = this.opts;
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    try {
+      unlinkSync(path);
+    } catch {
+      /* no stale socket */
+    }
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // Created 0600 from the start: no window in which others could connect.
+      const oldMask = process.umask(0o177);
+      server.listen(path, () => {
+        process.umask(oldMask);
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(path, 0o600);
+    log.info({ path }, `Serving the local API on ${path}`);
+  }
+
+  private accept(socket: Socket): void {
+    const max = this.opts.maxClients ?? 256;
+    if (this.clients.size >= max) {
+      this.opts.log.warn(`Refused API client: ${max} clients already connected`);
+      socket.end(JSON.stringify({ type: 'error', id: null, error: { code: 'TOO_MANY_REQUESTS', message: 'too many API clients' } }) + '\n');
+      return;
+    }
+    this.clients.add(socket);
+    socket.on('close', () => this.clients.delete(socket));
+    const peer = new RpcPeer(lineTransport(socket, this.opts.maxFrameBytes ?? 1024 * 1024), {
+      outgoing: { methods: {}, signals: ApiSignals },
+      incoming: { methods: ApiMethods, signals: {} },
+      handlers: this.opts.handlers,
+      onProtocolError: (err) => this.opts.log.debug({ code: err.code }, `Refused an API message: ${err.message}`),
+    });
+    void peer;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.clients) s.destroy();
+    const server = this.server;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    try {
+      unlinkSync(this.opts.path);
+    } catch {
+      /* already gone */
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Controller configuration: upstream's keys and defaults, loaded through the
+ * shared layering (defaults, /usr/share file, /etc file, drop-ins, environment,
+ * -c file, flags), validated once and frozen. All durations are milliseconds.
+ */
+import {
+  ConfigError,
+  isValidNodeName,
+  loadLayers,
+  parseBool,
+  parseList,
+  parseLogLevel,
+  parseLogTarget,
+  parsePort,
+  parseUInt,
+  type ConfigPaths,
+  type IniDocument,
+  type LogLevel,
+  type LogTarget,
+} from '@bluechi-ts/protocol';
+
+export const CONTROLLER_SECTION = 'bluechi-controller';
+
+export const DEFAULT_CONTROLLER_PATHS: ConfigPaths = {
+  defaultsFile: '/usr/share/bluechi/config/controller.conf',
+  mainFile: '/etc/bluechi/controller.conf',
+  dropinDir: '/etc/bluechi/controller.conf.d',
+};
+
+export type NodeConfig = {
+  readonly name: string;
+  /** Target nodes this node may start units on through proxy services. */
+  readonly allowDependenciesOn: readonly string[];
+};
+
+export type ControllerConfig = {
+  readonly port: number;
+  readonly useTcp: boolean;
+  readonly useUds: boolean;
+  /** Unix socket for local agents. */
+  readonly agentSocketPath: string;
+  /** Unix socket for bluechictl and other local API clients. */
+  readonly apiSocketPath: string;
+  /** Nodes allowed to register, in config order (AllowedNodeNames first, then [node X] sections). */
+  readonly nodes: readonly NodeConfig[];
+  readonly heartbeatInterval: number;
+  readonly nodeHeartbeatThreshold: number;
+  readonly logLevel: LogLevel;
+  readonly logTarget: LogTarget;
+  readonly logIsQuiet: boolean;
+  /** Largest WebSocket frame accepted from an agent, in bytes. */
+  readonly maxFrameBytes: number;
+  /** Connections that have not registered yet, at most. */
+  readonly maxAnonymousConnections: number;
+  /** An unregistered connection is closed after this long. */
+  readonly registerTimeout: number;
+  /** Controller-to-agent request timeout. */
+  readonly requestTimeout: number;
+  /** Files read, in order, for the debug log. */
+  readonly files: readonly string[];
+};
+
+export type ControllerOverrides = { port?: string; configFile?: string };
+
+export const CONTROLLER_DEFAULTS = {
+  port: 842,
+  useTcp: true,
+  useUds: true,
+  agentSocketPath: '/run/bluechi/bluechi.sock',
+  apiSocketPath: '/run/bluechi/api.sock',
+  heartbeatInterval: 0,
+  nodeHeartbeatThreshold: 6000,
+  logLevel: 'INFO' as LogLevel,
+  logTarget: 'journald' as LogTarget,
+  logIsQuiet: false,
+  maxFrameBytes: 16 * 1024 * 1024,
+  maxAnonymousConnections: 64,
+  registerTimeout: 10_000,
+  requestTimeout: 30_000,
+};
+
+function nodesFrom(doc: IniDocument, section: Map<string, { value: string; file: string; line: number }>): NodeConfig[] {
+  const order: string[] = [];
+  const allow = new Map<string, string[]>();
+  const add = (name: string) => {
+    if (!isValidNodeName(name)) throw new ConfigError(`Invalid node name '${name}' in AllowedNodeNames or a [node] section`);
+    if (!order.includes(name)) order.push(name);
+  };
+  const allowed = section.get('AllowedNodeNames');
+  if (allowed) parseList(allowed.value).forEach(add);
+  const nodeSections = [...doc.keys()].filter((s) => s.startsWith('node ')).sort();
+  for (const s of nodeSections) {
+    const name = s.slice('node '.length).trim();
+    const keys = doc.get(s)!;
+    if (keys.has('Allowed') && parseBool(keys.get('Allowed')!.value)) add(name);
+    const deps = keys.get('AllowDependenciesOn');
+    if (deps) allow.set(name, parseList(deps.value));
+  }
+  return order.map((name) => Object.freeze({ name, allowDependenciesOn: Object.freeze(allow.get(name) ?? []) }));
+}
+
+export function buildControllerConfig(doc: IniDocument, files: string[], overrides: ControllerOverrides = {}): ControllerConfig {
+  const section = doc.get(CONTROLLER_SECTION) ?? new Map();
+  const get = (k: string) => section.get(k);
+  const d = CONTROLLER_DEFAULTS;
+  const num = (k: string, def: number) => {
+    const e = get(k);
+    return e ? parseUInt(k, e.value, e) : def;
+  };
+  const portEntry = get('ControllerPort');
+  let port = portEntry ? parsePort(portEntry.value, portEntry) : d.port;
+  if (overrides.port !== undefined) port = parsePort(overrides.port);
+  const useTcp = get('UseTCP') ? parseBool(get('UseTCP')!.value) : d.useTcp;
+  const useUds = get('UseUDS') ? parseBool(get('UseUDS')!.value) : d.useUds;
+  if (!useTcp && !useUds) throw new ConfigError('No connection request handler configured: both UseTCP and UseUDS are off');
+  const config: ControllerConfig = {
+    port,
+    useTcp,
+    useUds,
+    agentSocketPath: get('UnixSocketPath')?.value || d.agentSocketPath,
+    apiSocketPath: get('ApiSocketPath')?.value || d.apiSocketPath,
+    nodes: nodesFrom(doc, section),
+    heartbeatInterval: num('HeartbeatInterval', d.heartbeatInterval),
+    nodeHeartbeatThreshold: num('NodeHeartbeatThreshold', d.nodeHeartbeatThreshold),
+    logLevel: get('LogLevel') ? parseLogLevel(get('LogLevel')!.value, d.logLevel) : d.logLevel,
+    logTarget: get('LogTarget') ? parseLogTarget(get('LogTarget')!.value, d.logTarget) : d.logTarget,
+    logIsQuiet: get('LogIsQuiet') ? parseBool(get('LogIsQuiet')!.value) : d.logIsQuiet,
+    maxFrameBytes: num('MaxFrameBytes', d.maxFrameBytes),
+    maxAnonymousConnections: num('MaxAnonymousConnections', d.maxAnonymousConnections),
+    registerTimeout: num('RegisterTimeout', d.registerTimeout),
+    requestTimeout: num('RequestTimeout', d.requestTimeout),
+    files,
+  };
+  return Object.freeze(config);
+}
+
+export function loadControllerConfig(
+  overrides: ControllerOverrides = {},
+  paths: ConfigPaths = DEFAULT_CONTROLLER_PATHS,
+  env: NodeJS.ProcessEnv = process.env,
+): ControllerConfig {
+  const { doc, files } = loadLayers({ ...paths, cliFile: overrides.configFile }, CONTROLLER_SECTION, env);
+  return buildControllerConfig(doc, files, overrides);
+}

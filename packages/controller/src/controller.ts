@@ -1,0 +1,159 @@
+/**
+ * The controller's composition root: the node registry, the job tracker, the
+ * agent listeners, the local API and the liveness timer, wired together.
+ */
+import { performance } from 'node:perf_hooks';
+import { BluechiError, VERSION, webSocketTransport } from '@bluechi-ts/protocol';
+import type { Logger } from '@bluechi-ts/protocol/logging';
+import { AgentServer } from './agent-server.js';
+import { AgentSession, type SessionHost } from './agent-session.js';
+import { ApiServer } from './api-server.js';
+import type { ControllerConfig } from './config.js';
+import { JobTracker } from './jobs.js';
+import { isSilentTooLong, livenessPeriod } from './liveness.js';
+import type { ControllerNode } from './node.js';
+import { NodeRegistry } from './node-registry.js';
+import { apiHandlers } from './operations.js';
+
+export type ControllerOptions = {
+  config: ControllerConfig;
+  log: Logger;
+  /** Clock seams for tests. */
+  wallNow?: () => number;
+  monoNow?: () => number;
+};
+
+export class Controller implements SessionHost {
+  readonly registry: NodeRegistry;
+  readonly jobs = new JobTracker();
+  readonly log: Logger;
+  private readonly sessions = new Set<AgentSession>();
+  private readonly agentServer: AgentServer;
+  private readonly apiServer: ApiServer;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private shuttingDown = false;
+  private readonly wallNow: () => number;
+  private readonly monoNow: () => number;
+
+  constructor(private readonly opts: ControllerOptions) {
+    const { config, log } = opts;
+    this.log = log;
+    this.wallNow = opts.wallNow ?? Date.now;
+    this.monoNow = opts.monoNow ?? (() => performance.now());
+    this.registry = new NodeRegistry(config.nodes);
+    this.agentServer = new AgentServer({
+      tcpPort: config.useTcp ? config.port : undefined,
+      unixPath: config.useUds ? config.agentSocketPath : undefined,
+      maxFrameBytes: config.maxFrameBytes,
+      acceptAnonymous: () => this.anonymousCount() < config.maxAnonymousConnections,
+      onConnection: (ws, peerIp) => {
+        this.sessions.add(new AgentSession(webSocketTransport(ws), peerIp, this));
+      },
+      log,
+    });
+    this.apiServer = new ApiServer({
+      path: config.apiSocketPath,
+      log,
+      handlers: apiHandlers({ registry: this.registry, jobs: this.jobs, log, isShuttingDown: () => this.shuttingDown }),
+    });
+  }
+
+  get requestTimeout(): number {
+    return this.opts.config.requestTimeout;
+  }
+
+  get registerTimeout(): number {
+    return this.opts.config.registerTimeout;
+  }
+
+  /** The TCP port agents connect to (resolved when 0 was configured). */
+  get agentPort(): number | undefined {
+    return this.agentServer.tcpPort;
+  }
+
+  private anonymousCount(): number {
+    let n = 0;
+    for (const s of this.sessions) if (!s.node) n++;
+    return n;
+  }
+
+  async start(): Promise<void> {
+    const { config, log } = this.opts;
+    log.info(`Starting bluechi-controller ${VERSION}`);
+    log.debug({ files: config.files, nodes: config.nodes.map((n) => n.name) }, 'Configuration loaded');
+    if (config.nodes.length === 0) log.warn('No nodes are allowed: set AllowedNodeNames or add [node NAME] sections with Allowed=true');
+    await this.agentServer.start();
+    await this.apiServer.start();
+    const period = livenessPeriod(config.heartbeatInterval);
+    this.livenessTimer = setInterval(() => this.livenessTick(), period);
+    this.livenessTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.jobs.cancelAll();
+    // Give API clients a moment to receive the shutdown results before closing.
+    await new Promise((r) => setTimeout(r, 20));
+    for (const s of this.sessions) s.close(1001, 'controller shutting down');
+    await this.apiServer.stop();
+    await this.agentServer.stop();
+    this.log.info('Controller stopped');
+  }
+
+  // ---- SessionHost -------------------------------------------------------
+
+  register(session: AgentSession, name: string, heartbeatInterval: number): ControllerNode {
+    const decision = this.registry.decideRegister(name);
+    if (!decision.ok) {
+      this.log.warn({ node: name, peerIp: session.peerIp, code: decision.code }, `Refused registration of node '${name}': ${decision.message}`);
+      throw new BluechiError(decision.code, decision.message);
+    }
+    const node = decision.node;
+    node.attach(session.peer, session.peerIp, heartbeatInterval, this.wallNow(), this.monoNow());
+    this.log.info({ node: name, peerIp: session.peerIp || undefined }, `Registered managed node '${name}'`);
+    return node;
+  }
+
+  heartbeat(node: ControllerNode): void {
+    node.touch(this.wallNow(), this.monoNow());
+  }
+
+  jobDone(node: ControllerNode, jobId: number, result: string): void {
+    if (!this.jobs.complete(node.name, jobId, result)) {
+      this.log.debug({ node: node.name, jobId }, 'JobDone for a job nobody waits for, ignoring');
+    }
+  }
+
+  disconnected(session: AgentSession): void {
+    this.sessions.delete(session);
+    const node = session.node;
+    if (!node || !node.detach(session.peer)) return;
+    const failed = this.jobs.failNode(node.name);
+    this.log.info({ node: node.name, failedJobs: failed || undefined }, `Node '${node.name}' disconnected`);
+  }
+
+  private livenessTick(): void {
+    const { config } = this.opts;
+    const now = this.monoNow();
+    for (const node of this.registry.online()) {
+      const verdict = isSilentTooLong({
+        controllerHeartbeatInterval: config.heartbeatInterval,
+        nodeHeartbeatThreshold: config.nodeHeartbeatThreshold,
+        agentHeartbeatInterval: node.agentHeartbeatInterval,
+        lastSeenMono: node.lastSeenMono,
+        nowMono: now,
+      });
+      if (verdict.silent) {
+        this.log.warn(
+          { node: node.name, silentMs: Math.round(verdict.silentFor), thresholdMs: verdict.threshold },
+          `Did not receive a heartbeat from node '${node.name}' for ${Math.round(verdict.silentFor)} ms, disconnecting it`,
+        );
+        node.connection?.close(1001, 'heartbeat timeout');
+        continue;
+      }
+      if (config.heartbeatInterval > 0) node.connection?.notify('Heartbeat', {});
+    }
+  }
+}

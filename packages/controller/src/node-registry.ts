@@ -1,0 +1,48 @@
+/**
+ * The configured nodes, in config order, and the registration rules that
+ * decide whether a connection may become one of them.
+ */
+import { BluechiError, ErrorCodes, Messages, nodeObjectPath } from '@bluechi-ts/protocol';
+import type { NodeConfig } from './config.js';
+import { ControllerNode } from './node.js';
+
+export type RegisterDecision =
+  | { ok: true; node: ControllerNode }
+  | { ok: false; code: typeof ErrorCodes.UNEXPECTED_NODE_NAME | typeof ErrorCodes.NODE_ALREADY_CONNECTED; message: string };
+
+export class NodeRegistry {
+  private readonly nodes = new Map<string, ControllerNode>();
+
+  constructor(configs: readonly NodeConfig[]) {
+    for (const c of configs) this.nodes.set(c.name, new ControllerNode(c));
+  }
+
+  list(): ControllerNode[] {
+    return [...this.nodes.values()];
+  }
+
+  online(): ControllerNode[] {
+    return this.list().filter((n) => n.status === 'online');
+  }
+
+  find(name: string): ControllerNode | undefined {
+    return this.nodes.get(name);
+  }
+
+  /** The node, or NODE_NOT_FOUND worded like BlueChi's D-Bus error for a missing object. */
+  require(name: string): ControllerNode {
+    const node = this.nodes.get(name);
+    if (!node) throw new BluechiError(ErrorCodes.NODE_NOT_FOUND, Messages.unknownNodeObject(nodeObjectPath(name)));
+    return node;
+  }
+
+  /** Pure decision: may a new connection claim `name`? */
+  decideRegister(name: string): RegisterDecision {
+    const node = this.nodes.get(name);
+    if (!node) return { ok: false, code: ErrorCodes.UNEXPECTED_NODE_NAME, message: Messages.unexpectedNodeName };
+    if (node.status === 'online') {
+      return { ok: false, code: ErrorCodes.NODE_ALREADY_CONNECTED, message: Messages.alreadyConnected };
+    }
+    return { ok: true, node };
+  }
+}

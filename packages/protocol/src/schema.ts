@@ -1,0 +1,120 @@
+/**
+ * A deliberately small schema library: every message on the wire is declared with
+ * these combinators and checked at the socket edge, so domain code only ever sees
+ * values of the declared shape.
+ */
+
+export class SchemaError extends Error {
+  constructor(
+    readonly path: string,
+    readonly expected: string,
+  ) {
+    super(`${path || 'value'}: expected ${expected}`);
+    this.name = 'SchemaError';
+  }
+}
+
+export interface Schema<T> {
+  readonly description: string;
+  parse(value: unknown, path?: string): T;
+}
+
+export type Infer<S> = S extends Schema<infer T> ? T : never;
+
+function schema<T>(description: string, parse: (value: unknown, path: string) => T): Schema<T> {
+  return { description, parse: (value, path = '') => parse(value, path) };
+}
+
+export function string(opts: { max?: number; min?: number; pattern?: RegExp } = {}): Schema<string> {
+  const max = opts.max ?? 4096;
+  const min = opts.min ?? 0;
+  return schema(`string(${min}..${max})`, (v, path) => {
+    if (typeof v !== 'string') throw new SchemaError(path, 'a string');
+    if (v.length > max) throw new SchemaError(path, `at most ${max} characters`);
+    if (v.length < min) throw new SchemaError(path, `at least ${min} characters`);
+    if (opts.pattern && !opts.pattern.test(v)) throw new SchemaError(path, `a string matching ${opts.pattern}`);
+    return v;
+  });
+}
+
+export function integer(opts: { min?: number; max?: number } = {}): Schema<number> {
+  const min = opts.min ?? Number.MIN_SAFE_INTEGER;
+  const max = opts.max ?? Number.MAX_SAFE_INTEGER;
+  return schema(`integer(${min}..${max})`, (v, path) => {
+    if (typeof v !== 'number' || !Number.isInteger(v)) throw new SchemaError(path, 'an integer');
+    if (v < min || v > max) throw new SchemaError(path, `an integer in ${min}..${max}`);
+    return v;
+  });
+}
+
+export function boolean(): Schema<boolean> {
+  return schema('boolean', (v, path) => {
+    if (typeof v !== 'boolean') throw new SchemaError(path, 'a boolean');
+    return v;
+  });
+}
+
+export function literal<const T extends string>(...values: T[]): Schema<T> {
+  return schema(values.join('|'), (v, path) => {
+    if (typeof v !== 'string' || !(values as string[]).includes(v)) {
+      throw new SchemaError(path, `one of ${values.join(', ')}`);
+    }
+    return v as T;
+  });
+}
+
+export function optional<T>(inner: Schema<T>): Schema<T | undefined> & { optional: true } {
+  return {
+    optional: true,
+    description: `${inner.description}?`,
+    parse: (v, path = '') => (v === undefined || v === null ? undefined : inner.parse(v, path)),
+  };
+}
+
+type Shape = Record<string, Schema<unknown>>;
+type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
+type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
+export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } & {
+  [K in OptionalKeys<S>]?: Infer<S[K]>;
+};
+
+/** An object with exactly these keys; unknown keys are dropped (forward compatible). */
+export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
+  return schema('object', (v, path) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(path, 'an object');
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(shape)) {
+      const parsed = inner.parse((v as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+      if (parsed !== undefined) out[key] = parsed;
+    }
+    return out as ObjectOf<S>;
+  });
+}
+
+export function array<T>(item: Schema<T>, opts: { max?: number } = {}): Schema<T[]> {
+  const max = opts.max ?? 1_000_000;
+  return schema(`${item.description}[]`, (v, path) => {
+    if (!Array.isArray(v)) throw new SchemaError(path, 'an array');
+    if (v.length > max) throw new SchemaError(path, `at most ${max} items`);
+    return v.map((x, i) => item.parse(x, `${path}[${i}]`));
+  });
+}
+
+export function record<T>(value: Schema<T>, opts: { maxKeys?: number } = {}): Schema<Record<string, T>> {
+  const maxKeys = opts.maxKeys ?? 100_000;
+  return schema(`record<${value.description}>`, (v, path) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(path, 'an object');
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.length > maxKeys) throw new SchemaError(path, `at most ${maxKeys} keys`);
+    const out: Record<string, T> = Object.create(null);
+    for (const [k, x] of entries) out[k] = value.parse(x, `${path}.${k}`);
+    return out;
+  });
+}
+
+/** JSON-compatible value of any shape (already JSON-parsed, so nothing to check). */
+export function json(): Schema<unknown> {
+  return schema('json', (v) => v);
+}
+
+export const empty = object({});
