@@ -30,8 +30,6 @@ export const ErrorCodes = {
   NODE_ALREADY_CONNECTED: 'NODE_ALREADY_CONNECTED',
   /** Registration refused: this connection already registered. */
   ALREADY_REGISTERED: 'ALREADY_REGISTERED',
-  /** A request that needs a registered node arrived before Register. */
-  NOT_REGISTERED: 'NOT_REGISTERED',
   /** The unit name is not a valid systemd unit name. */
   INVALID_UNIT_NAME: 'INVALID_UNIT_NAME',
   /** systemd refused or failed the operation; the message is systemd's own. */
