@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The bluechictl executable: wires the real process (argv, stdout/stderr, the
+ * controller's socket, signals, the clock) to run() and sets the exit code.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { apiSocketPath } from '@bluechi-ts/protocol';
+import { connectApi } from './api-client.js';
+import { run, type Env } from './cli.js';
+import { localOffsetMinutes } from './format/last-seen.js';
+
+// `bluechictl ... | head` closes the pipe early; that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
+let stop: AbortController | undefined;
+
+const env: Env = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+  connect: () => connectApi({ socketPath: apiSocketPath() }),
+  clock: {
+    now: () => Date.now(),
+    offsetMinutes: localOffsetMinutes,
+    sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
+  },
+  stopSignal: () => {
+    if (!stop) {
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      stop = controller;
+    }
+    return stop.signal;
+  },
+};
+
+run(process.argv.slice(2), env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`bluechictl: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,61 @@
+/**
+ * `bluechictl list-units [NODE] [--filter=GLOB] [--json]`: the units of one node,
+ * or of every online node in the controller's node order (offline nodes are left
+ * out by the controller). Column widths cover all units, filtered or not.
+ */
+import { globMatch, type UnitInfo } from '@bluechi-ts/protocol';
+import type { Deps, NodeUnits, VerbArgs } from '../deps.js';
+import { errorMessage, exitCodeFor } from '../exit-codes.js';
+import { formatListTable, LIST_UNITS_HEADERS } from '../format/list-table.js';
+import { HELP_OPTION, type VerbHelp } from './help.js';
+
+export type UnitOnNode = UnitInfo & { node: string };
+
+function filterOption(args: VerbArgs): string | undefined {
+  const f = args.options.get('filter');
+  return typeof f === 'string' ? f : undefined;
+}
+
+/** The table exactly as bluechictl prints it. */
+export function formatUnitList(nodes: readonly NodeUnits[], filter?: string): string {
+  const rows: string[][] = [];
+  for (const { node, units } of nodes) {
+    for (const u of units) rows.push([node, u.name, u.activeState, u.subState]);
+  }
+  const keep = filter === undefined ? undefined : (row: readonly string[]) => globMatch(filter, row[1]!);
+  return formatListTable(LIST_UNITS_HEADERS, rows, keep);
+}
+
+/** The `--json` form: one flat array of units, each tagged with its node. */
+export function unitListJson(nodes: readonly NodeUnits[], filter?: string): string {
+  const units: UnitOnNode[] = [];
+  for (const { node, units: list } of nodes) {
+    for (const u of list) if (filter === undefined || globMatch(filter, u.name)) units.push({ node, ...u });
+  }
+  return JSON.stringify({ units }, null, 2) + '\n';
+}
+
+export async function runListUnits(args: VerbArgs, deps: Deps): Promise<number> {
+  const node = args.positionals[0];
+  const filter = filterOption(args);
+  let nodes: NodeUnits[];
+  try {
+    nodes = await deps.client.listUnits(node);
+  } catch (err) {
+    deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
+    return exitCodeFor(err);
+  }
+  deps.out(args.options.has('json') ? unitListJson(nodes, filter) : formatUnitList(nodes, filter));
+  return 0;
+}
+
+export const LIST_UNITS_HELP: VerbHelp = {
+  description: 'List the systemd units loaded on a node',
+  usage: 'bluechictl list-units [nodename] [options]',
+  notes: ['Without [nodename], the units of every online node are listed; offline nodes are skipped.'],
+  options: [
+    HELP_OPTION,
+    ['--filter', "only show units whose name matches the glob ('*' and '?' are wildcards)"],
+    ['--json', 'print the units as JSON instead of a table'],
+  ],
+};
