@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { decide, type ProxyPhase } from './decision.js';
+
+describe('proxy decision', () => {
+  it.each<[ProxyPhase, string, string, 'real' | 'virtual', string]>([
+    ['waiting', 'active', 'running', 'real', 'succeed'],
+    ['waiting', 'active', 'exited', 'virtual', 'succeed'],
+    ['waiting', 'activating', 'start', 'real', 'ignore'],
+    ['waiting', 'inactive', 'dead', 'virtual', 'ignore'],
+    ['waiting', 'failed', 'failed', 'virtual', 'ignore'],
+    ['waiting', 'inactive', 'agent-offline', 'virtual', 'ignore'],
+    ['waiting', 'failed', 'failed', 'real', 'fail'],
+    ['waiting', 'inactive', 'dead', 'real', 'fail'],
+    ['active', 'inactive', 'dead', 'real', 'stop'],
+    ['active', 'failed', 'failed', 'real', 'stop'],
+    ['active', 'deactivating', 'stop', 'real', 'ignore'],
+    ['active', 'inactive', 'agent-offline', 'virtual', 'ignore'],
+    ['active', 'active', 'running', 'real', 'ignore'],
+    ['active', 'reloading', 'reload', 'real', 'ignore'],
+  ])('%s proxy, target %s/%s (%s) -> %s', (phase, activeState, subState, reason, action) => {
+    expect(decide(phase, { activeState, subState, reason }).action).toBe(action);
+  });
+
+  it('gives readable reasons', () => {
+    expect(decide('waiting', { activeState: 'failed', subState: 'failed', reason: 'real' }).why).toBe('target failed (failed)');
+    expect(decide('active', { activeState: 'inactive', subState: 'dead', reason: 'real' }).why).toBe('target stopped');
+  });
+});

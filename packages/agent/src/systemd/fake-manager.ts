@@ -1,0 +1,341 @@
+/**
+ * An in-memory SystemdManager for unit and in-process tests. It copies the parts
+ * of systemd 252 the agent can observe: its error names and texts, job results,
+ * and the ActiveState/SubState steps a job walks through. Every job settles on a
+ * timer (`jobDelayMs`, default 0), never synchronously, unless a test makes it hang.
+ *
+ * Not modelled: dependencies, job merging and replacement (each call gets its own
+ * job), unit files and daemon-reload.
+ */
+import { isValidUnitName, type UnitInfo, type UnitOp, type UnitProperties } from '@bluechi-ts/protocol';
+import {
+  DBUS_ERRORS,
+  SystemdError,
+  type JobResult,
+  type QueuedJob,
+  type SystemdManager,
+  type UnitStateEvent,
+} from './manager.js';
+import { unitObjectPath } from './unit-path.js';
+import type { Json } from './variant.js';
+
+const JOB_MODES = new Set([
+  'replace', 'fail', 'isolate', 'ignore-dependencies', 'ignore-requirements',
+  'replace-irreversibly', 'flush', 'triggering',
+]);
+const JOB_PATH_PREFIX = '/org/freedesktop/systemd1/job/';
+const UNIT_IFACE = 'org.freedesktop.systemd1.Unit';
+const TYPE_IFACE: Record<string, string> = {
+  service: 'Service', socket: 'Socket', device: 'Device', mount: 'Mount', automount: 'Automount',
+  swap: 'Swap', target: 'Target', path: 'Path', timer: 'Timer', slice: 'Slice', scope: 'Scope',
+};
+
+export type FakeUnitOptions = {
+  description?: string;
+  /** loaded (default), not-found, masked, error, ... */
+  loadState?: string;
+  activeState?: string;
+  subState?: string;
+  /** SubState after a successful start: running (default) or exited (oneshot, RemainAfterExit). */
+  runningSubState?: string;
+  /** A start ends with job result 'failed' and the unit failed/failed. */
+  failing?: boolean;
+  /** Has ExecReload= (default true); when false, reload is not applicable. */
+  reloadable?: boolean;
+  /** Jobs for this unit stay queued until releaseHungJobs() or a disconnect. */
+  hang?: boolean;
+  /** Properties of the unit's type interface (e.g. org.freedesktop.systemd1.Service). */
+  properties?: Record<string, Json>;
+};
+
+export type FakeUnit = Required<Omit<FakeUnitOptions, 'properties'>> & {
+  name: string;
+  properties: Record<string, Json>;
+};
+
+type FakeJob = {
+  id: number;
+  path: string;
+  op: UnitOp;
+  unit: string;
+  resolve: (r: JobResult) => void;
+  timers: NodeJS.Timeout[];
+};
+
+export type JobCall = { op: UnitOp; unit: string; mode: string };
+
+type Listener<T> = (e: T) => void;
+type Events = { state: UnitStateEvent; unitNew: string; unitRemoved: string; disconnect: Error };
+
+export class FakeSystemdManager implements SystemdManager {
+  /** How long a job runs before it settles, in ms. */
+  jobDelayMs = 0;
+  /** Every queueJob call, accepted or not, in order. */
+  readonly calls: JobCall[] = [];
+  private readonly units = new Map<string, FakeUnit>();
+  private readonly jobs = new Map<number, FakeJob>();
+  private nextJobId = 1;
+  private closed = false;
+  private readonly listeners: { [K in keyof Events]: Set<Listener<Events[K]>> } = {
+    state: new Set(),
+    unitNew: new Set(),
+    unitRemoved: new Set(),
+    disconnect: new Set(),
+  };
+
+  constructor(units: Record<string, FakeUnitOptions> = {}) {
+    for (const [name, opts] of Object.entries(units)) this.addUnit(name, opts);
+  }
+
+  // ---- test helpers ------------------------------------------------------
+
+  /** Loads (or replaces) a unit and emits UnitNew for a new one. */
+  addUnit(name: string, opts: FakeUnitOptions = {}): void {
+    const isNew = !this.units.has(name);
+    this.units.set(name, {
+      name,
+      description: opts.description ?? name,
+      loadState: opts.loadState ?? 'loaded',
+      activeState: opts.activeState ?? 'inactive',
+      subState: opts.subState ?? 'dead',
+      runningSubState: opts.runningSubState ?? 'running',
+      failing: opts.failing ?? false,
+      reloadable: opts.reloadable ?? true,
+      hang: opts.hang ?? false,
+      properties: opts.properties ?? {},
+    });
+    if (isNew) this.emit('unitNew', name);
+  }
+
+  /** Unloads a unit and emits UnitRemoved. */
+  removeUnit(name: string): void {
+    if (this.units.delete(name)) this.emit('unitRemoved', name);
+  }
+
+  /** A copy of the unit's current state, or undefined when it is not loaded. */
+  unit(name: string): FakeUnit | undefined {
+    const u = this.units.get(name);
+    return u && { ...u };
+  }
+
+  setFailing(name: string, failing = true): void {
+    this.mustGet(name).failing = failing;
+  }
+
+  setJobDelay(ms: number): void {
+    this.jobDelayMs = ms;
+  }
+
+  /** Makes jobs for the unit hang (or not) from now on. */
+  setHang(name: string, hang = true): void {
+    this.mustGet(name).hang = hang;
+  }
+
+  /** A state change nobody asked for, such as a crash: updates the unit and emits. */
+  setState(name: string, activeState: string, subState: string): void {
+    this.transition(this.mustGet(name), activeState, subState);
+  }
+
+  /** Finishes the hung jobs of one unit (or of all units) as if they had just run. */
+  releaseHungJobs(name?: string): void {
+    for (const job of [...this.jobs.values()]) {
+      if (name === undefined || job.unit === name) this.finish(job);
+    }
+  }
+
+  /** Jobs queued and not yet settled. */
+  get pendingJobs(): number {
+    return this.jobs.size;
+  }
+
+  /** Loses the bus: pending jobs settle 'canceled', disconnect listeners run, later calls fail. */
+  simulateDisconnect(reason: Error = new Error('Connection to the bus was lost.')): void {
+    if (this.closed) return;
+    this.shutDown();
+    this.emit('disconnect', reason);
+  }
+
+  // ---- SystemdManager ----------------------------------------------------
+
+  async queueJob(op: UnitOp, unit: string, mode: string): Promise<QueuedJob> {
+    this.calls.push({ op, unit, mode });
+    this.checkOpen();
+    if (!JOB_MODES.has(mode)) throw new SystemdError(DBUS_ERRORS.INVALID_ARGS, `Job mode ${mode} invalid`);
+    checkName(unit);
+    const u = this.units.get(unit);
+    const fail = (name: string, text: string) => new SystemdError(name, text);
+    if (op === 'stop') {
+      if (!u) throw fail(DBUS_ERRORS.NO_SUCH_UNIT, `Unit ${unit} not loaded.`);
+    } else {
+      if (!u || u.loadState === 'not-found') throw fail(DBUS_ERRORS.NO_SUCH_UNIT, `Unit ${unit} not found.`);
+      if (u.loadState === 'masked') throw fail('org.freedesktop.systemd1.UnitMasked', `Unit ${unit} is masked.`);
+      if (op === 'reload' && !u.reloadable) {
+        throw fail(DBUS_ERRORS.JOB_TYPE_NOT_APPLICABLE, `Job type reload is not applicable for unit ${unit}.`);
+      }
+    }
+    const id = this.nextJobId++;
+    const path = JOB_PATH_PREFIX + id;
+    let resolve!: (r: JobResult) => void;
+    const done = new Promise<JobResult>((r) => (resolve = r));
+    const job: FakeJob = { id, path, op, unit, resolve, timers: [] };
+    this.jobs.set(id, job);
+    job.timers.push(
+      setTimeout(() => {
+        this.begin(job);
+        if (!this.units.get(unit)?.hang) job.timers.push(setTimeout(() => this.finish(job), this.jobDelayMs));
+      }, 0),
+    );
+    return { jobPath: path, done };
+  }
+
+  async listUnits(): Promise<UnitInfo[]> {
+    this.checkOpen();
+    return [...this.units.values()].map((u) => {
+      const job = [...this.jobs.values()].find((j) => j.unit === u.name);
+      return {
+        name: u.name,
+        description: u.description,
+        loadState: u.loadState,
+        activeState: u.activeState,
+        subState: u.subState,
+        following: '',
+        unitPath: unitObjectPath(u.name),
+        jobId: job?.id ?? 0,
+        jobType: job?.op ?? '',
+        jobPath: job?.path ?? '/',
+      };
+    });
+  }
+
+  async getUnitProperties(unit: string, iface = ''): Promise<UnitProperties> {
+    this.checkOpen();
+    checkName(unit);
+    const u = this.units.get(unit);
+    const common: Record<string, Json> = {
+      Id: unit,
+      Names: [unit],
+      Description: u?.description ?? unit,
+      LoadState: u?.loadState ?? 'not-found',
+      ActiveState: u?.activeState ?? 'inactive',
+      SubState: u?.subState ?? 'dead',
+      LoadError: u && u.loadState !== 'not-found' ? ['', ''] : [DBUS_ERRORS.NO_SUCH_UNIT, `Unit ${unit} not found.`],
+      CanReload: u?.reloadable ?? false,
+    };
+    const typeIface = `org.freedesktop.systemd1.${TYPE_IFACE[unit.slice(unit.lastIndexOf('.') + 1)]}`;
+    const typed = u?.properties ?? {};
+    if (iface === '') return { ...typed, ...common };
+    if (iface === UNIT_IFACE) return common;
+    if (iface === typeIface) return { ...typed };
+    throw new SystemdError('org.freedesktop.DBus.Error.UnknownInterface', `Unknown interface '${iface}'.`);
+  }
+
+  onStateChanged(listener: Listener<UnitStateEvent>): () => void {
+    return this.on('state', listener);
+  }
+  onUnitNew(listener: Listener<string>): () => void {
+    return this.on('unitNew', listener);
+  }
+  onUnitRemoved(listener: Listener<string>): () => void {
+    return this.on('unitRemoved', listener);
+  }
+  onDisconnect(listener: Listener<Error>): () => void {
+    return this.on('disconnect', listener);
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) this.shutDown();
+  }
+
+  // ---- job steps -----------------------------------------------------------
+
+  /** The first step, visible while the job runs (and while it hangs). */
+  private begin(job: FakeJob): void {
+    const u = this.units.get(job.unit);
+    if (!u) return;
+    const active = u.activeState === 'active';
+    if (job.op === 'start' && !active) this.transition(u, 'activating', 'start');
+    if ((job.op === 'stop' || job.op === 'restart') && active) this.transition(u, 'deactivating', 'stop');
+    if (job.op === 'reload' && active) this.transition(u, 'reloading', 'reload');
+  }
+
+  private finish(job: FakeJob): void {
+    if (!this.jobs.delete(job.id)) return;
+    job.timers.forEach(clearTimeout);
+    const u = this.units.get(job.unit);
+    job.resolve(u ? this.complete(job.op, u) : 'canceled');
+  }
+
+  /** The final state and systemd's job result. */
+  private complete(op: UnitOp, u: FakeUnit): JobResult {
+    switch (op) {
+      case 'stop':
+        if (u.activeState !== 'inactive' && u.activeState !== 'failed') this.transition(u, 'inactive', 'dead');
+        return 'done';
+      case 'reload':
+        // systemd accepts the job, then finds the unit inactive: "Unit cannot be reloaded because it is inactive."
+        if (u.activeState !== 'active' && u.activeState !== 'reloading') return 'invalid';
+        this.transition(u, 'active', u.runningSubState);
+        return 'done';
+      case 'restart':
+        if (u.activeState === 'deactivating') this.transition(u, 'inactive', 'dead');
+        return this.started(u);
+      case 'start':
+        return u.activeState === 'active' ? 'done' : this.started(u);
+    }
+  }
+
+  private started(u: FakeUnit): JobResult {
+    this.transition(u, 'activating', 'start');
+    if (u.failing) {
+      this.transition(u, 'failed', 'failed');
+      return 'failed';
+    }
+    this.transition(u, 'active', u.runningSubState);
+    return 'done';
+  }
+
+  private transition(u: FakeUnit, activeState: string, subState: string): void {
+    if (u.activeState === activeState && u.subState === subState) return;
+    u.activeState = activeState;
+    u.subState = subState;
+    this.emit('state', { unit: u.name, activeState, subState });
+  }
+
+  // ---- plumbing ------------------------------------------------------------
+
+  private shutDown(): void {
+    this.closed = true;
+    for (const job of this.jobs.values()) {
+      job.timers.forEach(clearTimeout);
+      job.resolve('canceled');
+    }
+    this.jobs.clear();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new SystemdError(DBUS_ERRORS.DISCONNECTED, 'Connection to the bus was lost.');
+  }
+
+  private mustGet(name: string): FakeUnit {
+    const u = this.units.get(name);
+    if (!u) throw new Error(`fake systemd: no unit ${name}; addUnit() it first`);
+    return u;
+  }
+
+  private on<K extends keyof Events>(kind: K, listener: Listener<Events[K]>): () => void {
+    const set = this.listeners[kind] as Set<Listener<Events[K]>>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private emit<K extends keyof Events>(kind: K, e: Events[K]): void {
+    for (const l of [...(this.listeners[kind] as Set<Listener<Events[K]>>)]) l(e);
+  }
+}
+
+function checkName(unit: string): void {
+  if (/^[^@]+@\.[a-z]+$/.test(unit)) {
+    throw new SystemdError(DBUS_ERRORS.INVALID_ARGS, `Unit name ${unit} is missing the instance name.`);
+  }
+  if (!isValidUnitName(unit)) throw new SystemdError(DBUS_ERRORS.INVALID_ARGS, `Unit name ${unit} is not valid.`);
+}
