@@ -92,7 +92,7 @@ export function startAgent(
   const systemd = opts.systemd ?? new FakeSystemdManager(opts.units ?? { 'bench.service': { runningSubState: 'exited' } });
   const logs = memoryLogger(`agent-${name}`);
   const agent = new Agent({ config, systemd, log: logs.log });
-  agent.start();
+  void agent.start();
   return { agent, systemd, logs, stop: () => agent.stop() };
 }
 

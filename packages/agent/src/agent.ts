@@ -1,30 +1,42 @@
 /**
- * The agent's composition root: the controller link and the request handlers
- * over one SystemdManager.
+ * The agent's composition root: the controller link, the request handlers over
+ * one SystemdManager, the unit watch, the proxy services hosted on this node,
+ * and the public D-Bus API they are reached through.
  */
-import { VERSION } from '@bluechi-ts/protocol';
+import { BluechiError, ErrorCodes, Messages, VERSION } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import type { AgentConfig } from './config.js';
 import { ControllerLink } from './controller-link.js';
+import { ProxyManager, type ProxyHost } from './proxy/proxy-manager.js';
 import { agentHandlers } from './request-handlers.js';
+import type { AgentBusService, AgentBusHandlers } from './systemd/dbus-agent-service.js';
 import type { SystemdManager } from './systemd/manager.js';
+import { UnitWatch } from './unit-watch.js';
+
+/** Used when the proxy service's own TimeoutStartSec cannot be read (e.g. run by hand). */
+export const DEFAULT_PROXY_TIMEOUT_MS = 300_000;
+/** The proxy answers this long before systemd would kill it for its start timeout. */
+const PROXY_TIMEOUT_MARGIN_MS = 250;
 
 export type AgentOptions = {
   config: AgentConfig;
   systemd: SystemdManager;
   log: Logger;
+  /** Serves the public D-Bus API; absent in tests that drive the proxy manager directly. */
+  serveBus?: (handlers: AgentBusHandlers) => Promise<AgentBusService>;
 };
 
 export class Agent {
   readonly link: ControllerLink;
+  readonly proxies: ProxyManager;
+  readonly watch: UnitWatch;
+  private bus: AgentBusService | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     const { config, systemd, log } = opts;
-    const handlers = agentHandlers(
-      systemd,
-      (jobId, result) => this.link.connection?.notify('JobDone', { jobId, result }),
-      log,
-    );
+    this.watch = new UnitWatch(systemd, (r) => this.link.connection?.notify('UnitStateChanged', r), log);
+    this.proxies = new ProxyManager(this.proxyHost(), log);
+    const handlers = agentHandlers(systemd, this.watch, (jobId, result) => this.link.connection?.notify('JobDone', { jobId, result }), log);
     this.link = new ControllerLink({
       url: () => config.controllerUrl,
       nodeName: config.nodeName,
@@ -33,19 +45,66 @@ export class Agent {
       retryCountUntilQuiet: config.connectionRetryCountUntilQuiet,
       maxFrameBytes: config.maxFrameBytes,
       handlers,
+      signalHandlers: {
+        ProxyTargetState: ({ proxyId, ...report }) => this.proxies.targetState(proxyId, report),
+        ProxyError: ({ proxyId, message }) => this.proxies.targetError(proxyId, message),
+      },
       log,
+      onConnected: () => {
+        this.proxies.reannounce();
+        this.bus?.statusChanged();
+      },
+      onDisconnected: () => {
+        this.watch.clear();
+        this.bus?.statusChanged();
+      },
     });
   }
 
-  start(): void {
+  private proxyHost(): ProxyHost {
+    const { systemd } = this.opts;
+    return {
+      announce: async (p) => {
+        const c = this.link.connection;
+        if (!c) throw new BluechiError(ErrorCodes.NODE_OFFLINE, Messages.nodeOffline);
+        await c.call('ProxyNew', { proxyId: p.id, node: p.node, unit: p.unit });
+      },
+      release: (id) => this.link.connection?.notify('ProxyRemoved', { proxyId: id }),
+      connected: () => this.link.status === 'connected',
+      stopService: async (name) => {
+        this.opts.log.info({ service: name }, `Stopping proxy service ${name}`);
+        await systemd.queueJob('stop', name, 'replace');
+      },
+      startTimeout: async (name) => {
+        const props = await systemd.getUnitProperties(name, 'org.freedesktop.systemd1.Service').catch(() => ({}) as Record<string, unknown>);
+        const usec = props.TimeoutStartUSec;
+        if (typeof usec === 'number' && usec > 0) return Math.max(Math.floor(usec / 1000) - PROXY_TIMEOUT_MARGIN_MS, 100);
+        // Infinite TimeoutStartSec= means the user asked to wait for ever.
+        if (typeof usec === 'string') return 0;
+        return DEFAULT_PROXY_TIMEOUT_MS;
+      },
+    };
+  }
+
+  async start(): Promise<void> {
     const { config, log } = this.opts;
     log.info(`Starting bluechi-agent ${VERSION} as node '${config.nodeName}'`);
     log.debug({ files: config.files, url: config.controllerUrl }, 'Configuration loaded');
+    if (this.opts.serveBus) {
+      this.bus = await this.opts.serveBus({
+        createProxy: (service, node, unit) => this.proxies.create(service, node, unit),
+        removeProxy: (service, node, unit) => this.proxies.remove(service, node, unit),
+        status: () => (this.link.status === 'connected' ? 'online' : 'offline'),
+        controllerAddress: () => config.controllerAddress ?? config.controllerUrl,
+      });
+    }
     this.link.start();
   }
 
   async stop(): Promise<void> {
+    this.proxies.stopAll();
     await this.link.stop();
+    await this.bus?.close();
     await this.opts.systemd.close();
   }
 }

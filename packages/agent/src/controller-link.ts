@@ -16,6 +16,7 @@ import {
   VERSION,
   webSocketTransport,
   type MethodHandlers,
+  type SignalHandlers,
 } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 
@@ -32,6 +33,8 @@ export type ControllerLinkOptions = {
   maxFrameBytes: number;
   /** Requests from the controller are served by these handlers. */
   handlers: MethodHandlers<typeof AgentMethods>;
+  /** Signals from the controller other than Heartbeat. */
+  signalHandlers?: Omit<SignalHandlers<typeof ControllerSignals>, 'Heartbeat'>;
   log: Logger;
   onConnected?: (peer: ControllerPeer) => void;
   onDisconnected?: () => void;
@@ -133,7 +136,7 @@ export class ControllerLink {
         outgoing: { methods: ControllerMethods, signals: AgentSignals },
         incoming: { methods: AgentMethods, signals: ControllerSignals },
         handlers: this.opts.handlers,
-        signalHandlers: { Heartbeat: () => (this.lastControllerSeen = performance.now()) },
+        signalHandlers: { ...this.opts.signalHandlers, Heartbeat: () => (this.lastControllerSeen = performance.now()) },
         onProtocolError: (err) => log.warn({ code: err.code }, `Refused a message from the controller: ${err.message}`),
       });
       this.peer = peer;

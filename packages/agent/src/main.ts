@@ -6,6 +6,7 @@ import { ConfigError, GetoptError, VERSION, getopt } from '@bluechi-ts/protocol'
 import { createLogger } from '@bluechi-ts/protocol/logging';
 import { Agent } from './agent.js';
 import { loadAgentConfig } from './config.js';
+import { serveAgentBus } from './systemd/dbus-agent-service.js';
 import { connectSystemd } from './systemd/dbus-manager.js';
 
 const USAGE = `Usage: bluechi-agent [options]
@@ -84,8 +85,19 @@ async function main(argv: string[]): Promise<number> {
     log.error(`Failed to connect to systemd: ${(err as Error).message}`);
     return 1;
   }
-  const agent = new Agent({ config, systemd, log });
-  agent.start();
+  // Losing systemd is fatal but temporary: exit 75 so systemd restarts the agent
+  // (the unit sets RestartForceExitStatus=75).
+  systemd.onDisconnect((reason) => {
+    log.error(`Lost the connection to systemd: ${reason.message}; exiting to be restarted`);
+    process.exit(75);
+  });
+  const agent = new Agent({ config, systemd, log, serveBus: serveAgentBus });
+  try {
+    await agent.start();
+  } catch (err) {
+    log.error(`Failed to start: ${(err as Error).message}`);
+    return 1;
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info(`Received ${signal}, shutting down`);

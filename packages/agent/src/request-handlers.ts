@@ -13,7 +13,9 @@ import {
   type UnitOp,
 } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
+import { startDep, stopDep } from './dep-handlers.js';
 import { SystemdError, type SystemdManager } from './systemd/manager.js';
+import type { UnitWatch } from './unit-watch.js';
 
 export type JobReporter = (jobId: number, result: string) => void;
 
@@ -28,7 +30,12 @@ function checkUnit(unit: string): void {
   if (!isValidUnitName(unit)) throw new BluechiError(ErrorCodes.INVALID_UNIT_NAME, invalidUnitNameMessage(unit));
 }
 
-export function agentHandlers(systemd: SystemdManager, reportJob: JobReporter, log: Logger): MethodHandlers<typeof AgentMethods> {
+export function agentHandlers(
+  systemd: SystemdManager,
+  watch: UnitWatch,
+  reportJob: JobReporter,
+  log: Logger,
+): MethodHandlers<typeof AgentMethods> {
   const job = (op: UnitOp, method: string) => async ({ unit, mode, jobId }: { unit: string; mode: string; jobId: number }) => {
     checkUnit(unit);
     log.debug({ unit, mode, jobId }, `Request to ${method} unit ${unit}`);
@@ -49,6 +56,25 @@ export function agentHandlers(systemd: SystemdManager, reportJob: JobReporter, l
     GetUnitProperties: async ({ unit, interface: iface }) => {
       checkUnit(unit);
       return { properties: await systemdCall(systemd.getUnitProperties(unit, iface ?? '')) };
+    },
+    Subscribe: async ({ unit }) => {
+      checkUnit(unit);
+      await systemdCall(watch.subscribe(unit));
+      return {};
+    },
+    Unsubscribe: ({ unit }) => {
+      watch.unsubscribe(unit);
+      return {};
+    },
+    StartDep: async ({ unit }) => {
+      checkUnit(unit);
+      await startDep(systemd, unit, log);
+      return {};
+    },
+    StopDep: async ({ unit }) => {
+      checkUnit(unit);
+      await stopDep(systemd, unit, log);
+      return {};
     },
   };
 }

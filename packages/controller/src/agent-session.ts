@@ -23,6 +23,9 @@ export interface SessionHost {
   register(session: AgentSession, name: string, heartbeatInterval: number): ControllerNode;
   heartbeat(node: ControllerNode): void;
   jobDone(node: ControllerNode, jobId: number, result: string): void;
+  proxyNew(node: ControllerNode, proxyId: number, target: string, unit: string): void;
+  proxyRemoved(node: ControllerNode, proxyId: number): void;
+  unitStateChanged(node: ControllerNode, unit: string, state: { activeState: string; subState: string }, reason: 'real' | 'virtual'): void;
   disconnected(session: AgentSession): void;
 }
 
@@ -49,6 +52,10 @@ export class AgentSession {
     });
     this.peer.handlers = {
       Register: ({ name, heartbeatInterval }) => this.onRegister(name, heartbeatInterval ?? 0),
+      ProxyNew: ({ proxyId, node, unit }) => {
+        host.proxyNew(this.registered(), proxyId, node, unit);
+        return {};
+      },
     };
     this.peer.signalHandlers = {
       Heartbeat: () => {
@@ -56,6 +63,12 @@ export class AgentSession {
       },
       JobDone: ({ jobId, result }) => {
         if (this.node) host.jobDone(this.node, jobId, result);
+      },
+      UnitStateChanged: ({ unit, activeState, subState, reason }) => {
+        if (this.node) host.unitStateChanged(this.node, unit, { activeState, subState }, reason);
+      },
+      ProxyRemoved: ({ proxyId }) => {
+        if (this.node) host.proxyRemoved(this.node, proxyId);
       },
     };
     this.registerTimer = setTimeout(() => {
@@ -69,6 +82,11 @@ export class AgentSession {
       clearTimeout(this.registerTimer);
       host.disconnected(this);
     });
+  }
+
+  private registered(): ControllerNode {
+    if (!this.node) throw new BluechiError(ErrorCodes.UNEXPECTED_NODE_NAME, 'Register first');
+    return this.node;
   }
 
   private onRegister(name: string, heartbeatInterval: number): { controllerVersion: string } {

@@ -56,6 +56,8 @@ export type ControllerConfig = {
   readonly registerTimeout: number;
   /** Controller-to-agent request timeout. */
   readonly requestTimeout: number;
+  /** How long a disconnected requesting node's proxy dependencies are kept (ms). */
+  readonly proxyReleaseDelay: number;
   /** Files read, in order, for the debug log. */
   readonly files: readonly string[];
 };
@@ -77,6 +79,7 @@ export const CONTROLLER_DEFAULTS = {
   maxAnonymousConnections: 64,
   registerTimeout: 10_000,
   requestTimeout: 30_000,
+  proxyReleaseDelay: 10_000,
 };
 
 function nodesFrom(doc: IniDocument, section: Map<string, { value: string; file: string; line: number }>): NodeConfig[] {
@@ -129,6 +132,7 @@ export function buildControllerConfig(doc: IniDocument, files: string[], overrid
     maxAnonymousConnections: num('MaxAnonymousConnections', d.maxAnonymousConnections),
     registerTimeout: num('RegisterTimeout', d.registerTimeout),
     requestTimeout: num('RequestTimeout', d.requestTimeout),
+    proxyReleaseDelay: num('ProxyReleaseDelay', d.proxyReleaseDelay),
     files,
   };
   return Object.freeze(config);

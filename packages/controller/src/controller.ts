@@ -14,6 +14,7 @@ import { isSilentTooLong, livenessPeriod } from './liveness.js';
 import type { ControllerNode } from './node.js';
 import { NodeRegistry } from './node-registry.js';
 import { apiHandlers } from './operations.js';
+import { ProxyRouter } from './proxy-router.js';
 
 export type ControllerOptions = {
   config: ControllerConfig;
@@ -26,6 +27,7 @@ export type ControllerOptions = {
 export class Controller implements SessionHost {
   readonly registry: NodeRegistry;
   readonly jobs = new JobTracker();
+  readonly proxies: ProxyRouter;
   readonly log: Logger;
   private readonly sessions = new Set<AgentSession>();
   private readonly agentServer: AgentServer;
@@ -41,6 +43,7 @@ export class Controller implements SessionHost {
     this.wallNow = opts.wallNow ?? Date.now;
     this.monoNow = opts.monoNow ?? (() => performance.now());
     this.registry = new NodeRegistry(config.nodes);
+    this.proxies = new ProxyRouter(this.registry, log, config.proxyReleaseDelay);
     this.agentServer = new AgentServer({
       tcpPort: config.useTcp ? config.port : undefined,
       unixPath: config.useUds ? config.agentSocketPath : undefined,
@@ -93,6 +96,7 @@ export class Controller implements SessionHost {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
     if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.proxies.stop();
     this.jobs.cancelAll();
     // Give API clients a moment to receive the shutdown results before closing.
     await new Promise((r) => setTimeout(r, 20));
@@ -113,6 +117,10 @@ export class Controller implements SessionHost {
     const node = decision.node;
     node.attach(session.peer, session.peerIp, heartbeatInterval, this.wallNow(), this.monoNow());
     this.log.info({ node: name, peerIp: session.peerIp || undefined }, `Registered managed node '${name}'`);
+    // After the Register reply is on its way, re-send what this node is needed for.
+    setImmediate(() => {
+      if (node.connection === session.peer) this.proxies.nodeConnected(node);
+    });
     return node;
   }
 
@@ -126,12 +134,25 @@ export class Controller implements SessionHost {
     }
   }
 
+  proxyNew(node: ControllerNode, proxyId: number, target: string, unit: string): void {
+    this.proxies.proxyNew(node, proxyId, target, unit);
+  }
+
+  proxyRemoved(node: ControllerNode, proxyId: number): void {
+    this.proxies.proxyRemoved(node, proxyId);
+  }
+
+  unitStateChanged(node: ControllerNode, unit: string, state: { activeState: string; subState: string }, reason: 'real' | 'virtual'): void {
+    this.proxies.unitStateChanged(node, unit, state, reason);
+  }
+
   disconnected(session: AgentSession): void {
     this.sessions.delete(session);
     const node = session.node;
     if (!node || !node.detach(session.peer)) return;
     const failed = this.jobs.failNode(node.name);
     this.log.info({ node: node.name, failedJobs: failed || undefined }, `Node '${node.name}' disconnected`);
+    this.proxies.nodeDisconnected(node);
   }
 
   private livenessTick(): void {

@@ -8,6 +8,8 @@ import {
   ErrorCodes,
   Messages,
   type AgentMethods,
+  type ControllerSignals,
+  type SignalParamsOf,
   type CallOptions,
   type NodeInfo,
   type ParamsOf,
@@ -17,6 +19,7 @@ import type { AgentPeer } from './agent-peer.js';
 import type { NodeConfig } from './config.js';
 
 type Methods = typeof AgentMethods;
+type Signals = typeof ControllerSignals;
 
 export class ControllerNode {
   private peer: AgentPeer | undefined;
@@ -76,6 +79,11 @@ export class ControllerNode {
       lastSeen: this.lastSeenWall,
       connectedSince: this.connectedSinceWall,
     };
+  }
+
+  /** Sends a signal to the agent; dropped when none is attached. */
+  notify<S extends keyof Signals & string>(signal: S, params: SignalParamsOf<Signals, S>): void {
+    this.peer?.notify(signal, params);
   }
 
   /** Sends a request to the agent; fails with NODE_OFFLINE when none is attached. */

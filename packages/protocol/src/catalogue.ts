@@ -103,16 +103,43 @@ export const AgentMethods = {
     object({ unit: unitName, interface: optional(string({ max: 255 })) }),
     object({ properties: PropertiesSchema }),
   ),
+  /** Report this unit's state changes (UnitStateChanged); the current state is sent at once. */
+  Subscribe: method(object({ unit: unitName }), empty),
+  Unsubscribe: method(object({ unit: unitName }), empty),
+  /**
+   * Start `bluechi-dep@UNIT.service` so the target runs for a proxy on another
+   * node. Fails (with systemd's words) when the target cannot be loaded.
+   */
+  StartDep: method(object({ unit: unitName }), empty),
+  /** Stop `bluechi-dep@UNIT.service`: no proxy needs the target any more. */
+  StopDep: method(object({ unit: unitName }), empty),
 } satisfies MethodTable;
+
+export const unitEventReason = literal('real', 'virtual');
 
 /** Signals the agent sends to the controller. */
 export const AgentSignals = {
   Heartbeat: signal(empty),
   JobDone: signal(object({ jobId, result: string({ max: 64 }) })),
+  /** A subscribed unit changed state (real), or its state at subscription time (virtual). */
+  UnitStateChanged: signal(
+    object({ unit: unitName, activeState: string({ max: 64 }), subState: string({ max: 64 }), reason: unitEventReason }),
+  ),
+  /** A proxy service on this node was stopped or gave up; the controller releases its dependency. */
+  ProxyRemoved: signal(object({ proxyId: integer({ min: 1, max: 0xffffffff }) })),
 } satisfies SignalTable;
+
+const proxyId = integer({ min: 1, max: 0xffffffff });
 
 /** Requests the agent sends to the controller. */
 export const ControllerMethods = {
+  /**
+   * A proxy service on the requesting node needs `unit` on `node`. Refused at
+   * once for an unknown node or one outside AllowDependenciesOn; otherwise the
+   * dependency is counted and the target's state follows as ProxyTargetState.
+   * Agents send it again for every live proxy after (re)connecting.
+   */
+  ProxyNew: method(object({ proxyId, node: nodeName, unit: unitName }), empty),
   Register: method(
     object({
       name: nodeName,
@@ -127,6 +154,15 @@ export const ControllerMethods = {
 /** Signals the controller sends to an agent. */
 export const ControllerSignals = {
   Heartbeat: signal(empty),
+  /**
+   * The state of a proxy's target. `virtual` states are the current state at
+   * subscription time, or `inactive/agent-offline` while the target node is away.
+   */
+  ProxyTargetState: signal(
+    object({ proxyId, activeState: string({ max: 64 }), subState: string({ max: 64 }), reason: unitEventReason }),
+  ),
+  /** The proxy's target cannot be provided; the message says why. */
+  ProxyError: signal(object({ proxyId, message: string({ max: 4096 }) })),
 } satisfies SignalTable;
 
 // ---- api link ------------------------------------------------------------

@@ -30,6 +30,10 @@ export const ErrorCodes = {
   NODE_ALREADY_CONNECTED: 'NODE_ALREADY_CONNECTED',
   /** Registration refused: this connection already registered. */
   ALREADY_REGISTERED: 'ALREADY_REGISTERED',
+  /** A proxy asked for a node outside its AllowDependenciesOn list. */
+  PROXY_NOT_ALLOWED: 'PROXY_NOT_ALLOWED',
+  /** A proxy service's request could not be carried out; the message says why. */
+  PROXY_FAILED: 'PROXY_FAILED',
   /** The unit name is not a valid systemd unit name. */
   INVALID_UNIT_NAME: 'INVALID_UNIT_NAME',
   /** systemd refused or failed the operation; the message is systemd's own. */

@@ -27,6 +27,11 @@ export interface WebSocketLike {
 
 const WS_OPEN = 1;
 
+/** Close codes an endpoint may send (RFC 6455 §7.4); others (e.g. 1006) are local-only. */
+function sendableCloseCode(code: number): boolean {
+  return code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014 && code !== 1010) || (code >= 3000 && code <= 4999);
+}
+
 export function webSocketTransport(ws: WebSocketLike): Transport {
   let closed = false;
   const closeListeners: Array<(info: CloseInfo) => void> = [];
@@ -43,7 +48,7 @@ export function webSocketTransport(ws: WebSocketLike): Transport {
       if (ws.readyState === WS_OPEN) ws.send(text);
     },
     close(code = 1000, reason = '') {
-      if (ws.readyState === WS_OPEN) ws.close(code, reason.slice(0, 120));
+      if (ws.readyState === WS_OPEN && sendableCloseCode(code)) ws.close(code, reason.slice(0, 120));
       else ws.terminate();
     },
     onMessage(listener) {

@@ -17,6 +17,13 @@ describe('proxy decision', () => {
     ['active', 'inactive', 'agent-offline', 'virtual', 'ignore'],
     ['active', 'active', 'running', 'real', 'ignore'],
     ['active', 'reloading', 'reload', 'real', 'ignore'],
+    ['reacquiring', 'inactive', 'dead', 'real', 'ignore'],
+    ['reacquiring', 'deactivating', 'stop', 'real', 'ignore'],
+    ['reacquiring', 'inactive', 'dead', 'virtual', 'ignore'],
+    ['reacquiring', 'active', 'exited', 'virtual', 'resume'],
+    ['reacquiring', 'active', 'running', 'real', 'resume'],
+    ['reacquiring', 'failed', 'failed', 'real', 'stop'],
+    ['reacquiring', 'failed', 'failed', 'virtual', 'ignore'],
   ])('%s proxy, target %s/%s (%s) -> %s', (phase, activeState, subState, reason, action) => {
     expect(decide(phase, { activeState, subState, reason }).action).toBe(action);
   });

@@ -9,11 +9,15 @@
  * - An active proxy is stopped when its target really stops or fails, so
  *   systemd propagates that to Requires=/BindsTo= units; virtual reports (node
  *   outage) leave it running.
+ * - After a reconnect an active proxy is `reacquiring`: while this node was away
+ *   the controller released its dependency, so the target may have been stopped
+ *   because of that very release. A clean stop is therefore not propagated until
+ *   the target has been seen active again; a failure still is.
  */
 
-export type ProxyPhase = 'waiting' | 'active';
+export type ProxyPhase = 'waiting' | 'active' | 'reacquiring';
 export type TargetReport = { activeState: string; subState: string; reason: 'real' | 'virtual' };
-export type ProxyDecision = { action: 'succeed' | 'fail' | 'stop' | 'ignore'; why: string };
+export type ProxyDecision = { action: 'succeed' | 'fail' | 'stop' | 'resume' | 'ignore'; why: string };
 
 const DOWN = new Set(['inactive', 'failed']);
 
@@ -25,6 +29,11 @@ export function decide(phase: ProxyPhase, r: TargetReport): ProxyDecision {
       return { action: 'fail', why: r.activeState === 'failed' ? `target failed (${r.subState})` : `target stopped (${r.subState}) before it became active` };
     }
     return { action: 'ignore', why: `waiting; target is ${state} (${r.reason})` };
+  }
+  if (phase === 'reacquiring') {
+    if (r.activeState === 'active') return { action: 'resume', why: `target is ${state} again` };
+    if (r.activeState === 'failed' && r.reason === 'real') return { action: 'stop', why: `target failed (${r.subState})` };
+    return { action: 'ignore', why: `reacquiring after reconnect; target is ${state} (${r.reason})` };
   }
   if (DOWN.has(r.activeState) && r.reason === 'real') {
     return { action: 'stop', why: r.activeState === 'failed' ? `target failed (${r.subState})` : 'target stopped' };

@@ -62,6 +62,8 @@ export class ProxyManager {
     const done = new Promise<void>((resolve, reject) => {
       p.settle = { resolve, reject };
     });
+    if (this.host.connected()) void this.announce(p);
+    else this.log.info({ proxyId: p.id }, `Not connected to the controller; ${serviceName} waits for the connection`);
     const timeoutMs = await this.host.startTimeout(serviceName).catch(() => 0);
     if (this.proxies.get(p.id) === p && p.phase === 'waiting' && timeoutMs > 0) {
       p.timer = setTimeout(() => {
@@ -71,8 +73,6 @@ export class ProxyManager {
       }, timeoutMs);
       p.timer.unref();
     }
-    if (this.host.connected()) void this.announce(p);
-    else this.log.info({ proxyId: p.id }, `Not connected to the controller; ${serviceName} waits for the connection`);
     return done;
   }
 
@@ -90,6 +90,11 @@ export class ProxyManager {
     p.lastReport = report;
     const d = decide(p.phase, report);
     if (d.action === 'ignore') return;
+    if (d.action === 'resume') {
+      p.phase = 'active';
+      this.log.debug({ proxyId: id, why: d.why }, `Proxy ${p.serviceName} reacquired its target`);
+      return;
+    }
     if (d.action === 'succeed') {
       p.phase = 'active';
       if (p.timer) clearTimeout(p.timer);
@@ -102,8 +107,13 @@ export class ProxyManager {
       this.fail(p, `${p.unit} on node '${p.node}': ${d.why}`);
       return;
     }
-    this.log.info({ proxyId: id, why: d.why }, `Proxy for ${p.serviceName} stopping due to ${d.why}`);
-    this.drop(p, d.why);
+    this.targetStopped(p, d.why);
+  }
+
+  /** The target is gone for good: drop the proxy and stop its service, so systemd propagates it. */
+  private targetStopped(p: Proxy, why: string): void {
+    this.log.info({ proxyId: p.id, why }, `Proxy for ${p.serviceName} stopping due to ${why}`);
+    this.drop(p, why);
     this.host.stopService(p.serviceName).catch((err: Error) => {
       this.log.warn({ service: p.serviceName }, `Failed to stop ${p.serviceName}: ${err.message}, ignoring`);
     });
@@ -114,12 +124,16 @@ export class ProxyManager {
     const p = this.proxies.get(id);
     if (!p) return;
     if (p.phase === 'waiting') this.fail(p, message);
+    else if (p.phase === 'reacquiring') this.targetStopped(p, message);
     else this.log.warn({ proxyId: id }, `Proxy ${p.serviceName}: ${message}, ignoring while the target runs`);
   }
 
   /** After (re)connecting: announce every proxy again so the controller can count it. */
   reannounce(): void {
-    for (const p of this.proxies.values()) void this.announce(p);
+    for (const p of this.proxies.values()) {
+      if (p.phase === 'active') p.phase = 'reacquiring';
+      void this.announce(p);
+    }
   }
 
   /** Agent shutdown: pending requests fail; the controller releases on disconnect. */
@@ -145,6 +159,7 @@ export class ProxyManager {
         this.fail(p, e.message, false);
         return;
       }
+      // A refused running proxy (e.g. AllowDependenciesOn changed) is stopped.
       this.log.warn({ proxyId: p.id }, `Controller refused the running proxy ${p.serviceName}: ${e.message}; stopping it`);
       this.proxies.delete(p.id);
       void this.host.stopService(p.serviceName).catch(() => {});

@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// Builds bluechi-ts into an installable tree at dist/root (a DESTDIR layout):
+//   1. `tsc -b` type-checks every project; any error fails the build.
+//   2. esbuild bundles each program into one executable file, so nothing
+//      outside dist/root is needed at run time (only a `node` on PATH).
+//   3. unit files, default configs, the tmpfiles rule and the D-Bus policy
+//      from packaging/ are staged.
+// Usage: node scripts/build.mjs [--skip-typecheck]
+import { spawnSync } from 'node:child_process';
+import { chmod, cp, mkdir, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const DEST = join(ROOT, 'dist', 'root');
+const require = createRequire(import.meta.url);
+
+/** Programs to bundle: entry (relative to the repo) -> installed path (relative to DEST). */
+const PROGRAMS = [
+  { entry: 'packages/controller/src/main.ts', out: 'usr/libexec/bluechi-controller' },
+  { entry: 'packages/agent/src/main.ts', out: 'usr/libexec/bluechi-agent' },
+  { entry: 'packages/ctl/src/main.ts', out: 'usr/bin/bluechictl', aliases: ['usr/bin/ctl'] },
+];
+
+/** Plain files copied from packaging/: source (relative to packaging/) -> installed path. */
+const DATA_FILES = [
+  { src: 'systemd/bluechi-controller.service', out: 'usr/lib/systemd/system/bluechi-controller.service' },
+  { src: 'systemd/bluechi-agent.service', out: 'usr/lib/systemd/system/bluechi-agent.service' },
+  { src: 'systemd/bluechi-proxy@.service', out: 'usr/lib/systemd/system/bluechi-proxy@.service' },
+  { src: 'systemd/bluechi-dep@.service', out: 'usr/lib/systemd/system/bluechi-dep@.service' },
+  { src: 'config/controller.conf', out: 'usr/share/bluechi/config/controller.conf' },
+  { src: 'config/agent.conf', out: 'usr/share/bluechi-agent/config/agent.conf' },
+  { src: 'tmpfiles.d/bluechi.conf', out: 'usr/lib/tmpfiles.d/bluechi.conf' },
+  { src: 'dbus/org.eclipse.bluechi.Agent.conf', out: 'usr/share/dbus-1/system.d/org.eclipse.bluechi.Agent.conf' },
+];
+
+/** Scripts installed as programs, with @VERSION@ stamped in. */
+const SCRIPTS = [{ src: 'libexec/bluechi-proxy', out: 'usr/libexec/bluechi-proxy' }];
+
+/** Empty directories the daemons look in for drop-ins. */
+const EMPTY_DIRS = ['etc/bluechi/controller.conf.d', 'etc/bluechi/agent.conf.d'];
+
+/**
+ * Modules that dependencies load only optionally, inside try/catch or on code
+ * paths we never take: dbus-next's native `usocket` (it falls back to node:net)
+ * and `x11` (session-bus discovery through X11); ws's native speed-ups.
+ * Leaving them external keeps the bundle free of native code.
+ */
+const OPTIONAL_EXTERNALS = ['usocket', 'x11', 'bufferutil', 'utf-8-validate'];
+
+/** ESM output has no `require`; CommonJS dependencies (dbus-next, pino, ws) need one. */
+const BANNER = [
+  "import { createRequire as __bluechiCreateRequire } from 'node:module';",
+  'const require = __bluechiCreateRequire(import.meta.url);',
+].join('\n');
+
+function fail(message) {
+  console.error(`build: ${message}`);
+  process.exit(1);
+}
+
+function typecheck() {
+  const tsc = require.resolve('typescript/bin/tsc');
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [tsc, '-b'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.error) fail(`could not run tsc: ${result.error.message}`);
+  if (result.status !== 0) fail(`type-check failed (tsc -b exited with ${result.status ?? result.signal})`);
+  console.log(`build: type-check passed (${Date.now() - started} ms)`);
+}
+
+async function bundle(program, version) {
+  const entry = join(ROOT, program.entry);
+  const outfile = join(DEST, program.out);
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['source'],
+    external: OPTIONAL_EXTERNALS,
+    define: { __BLUECHI_TS_VERSION__: JSON.stringify(version) },
+    banner: { js: BANNER },
+    legalComments: 'none',
+    logLevel: 'warning',
+    write: false,
+    outfile,
+  });
+  const file = result.outputFiles.find((f) => f.path === outfile);
+  if (!file) fail(`esbuild produced no output for ${program.entry}`);
+  // One shebang, first line, whatever the entry file starts with.
+  const code = file.text.replace(/^#!.*\n/, '');
+  await mkdir(dirname(outfile), { recursive: true });
+  await writeFile(outfile, `#!/usr/bin/env node\n${code}`);
+  await chmod(outfile, 0o755);
+  for (const alias of program.aliases ?? []) {
+    const link = join(DEST, alias);
+    await mkdir(dirname(link), { recursive: true });
+    await symlink(relative(dirname(link), outfile), link);
+  }
+}
+
+async function stageScripts(version) {
+  for (const { src, out } of SCRIPTS) {
+    const target = join(DEST, out);
+    await mkdir(dirname(target), { recursive: true });
+    const text = await readFile(join(ROOT, 'packaging', src), 'utf8');
+    await writeFile(target, text.replaceAll('@VERSION@', version));
+    await chmod(target, 0o755);
+  }
+}
+
+async function stageData() {
+  for (const { src, out } of DATA_FILES) {
+    const target = join(DEST, out);
+    await mkdir(dirname(target), { recursive: true });
+    await cp(join(ROOT, 'packaging', src), target);
+    await chmod(target, 0o644);
+  }
+  for (const dir of EMPTY_DIRS) await mkdir(join(DEST, dir), { recursive: true });
+}
+
+async function listTree(dir, prefix = '') {
+  const rows = [];
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    const rel = `${prefix}/${entry.name}`;
+    if (entry.isSymbolicLink()) {
+      rows.push(`  ${rel} -> ${await readlink(path)}`);
+    } else if (entry.isDirectory()) {
+      const children = await listTree(path, rel);
+      rows.push(...(children.length ? children : [`  ${rel}/ (empty)`]));
+    } else {
+      const info = await stat(path);
+      const mode = (info.mode & 0o777).toString(8).padStart(4, '0');
+      const size = info.size >= 1024 ? `${Math.round(info.size / 1024)} KiB` : `${info.size} B`;
+      rows.push(`  ${rel}  ${mode}  ${size}`);
+    }
+  }
+  return rows;
+}
+
+async function main() {
+  const skipTypecheck = process.argv.includes('--skip-typecheck');
+  const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+  if (typeof version !== 'string') fail('package.json has no version');
+
+  if (!skipTypecheck) typecheck();
+
+  await rm(DEST, { recursive: true, force: true });
+  await mkdir(DEST, { recursive: true });
+
+  const started = Date.now();
+  const programs = PROGRAMS.filter((p) => {
+    if (existsSync(join(ROOT, p.entry))) return true;
+    if (p.optional) return false;
+    fail(`missing entry point ${p.entry}`);
+  });
+  await Promise.all(programs.map((p) => bundle(p, version)));
+  await stageData();
+  await stageScripts(version);
+  console.log(`build: bundled ${programs.length} programs in ${Date.now() - started} ms (version ${version})`);
+  console.log(`build: staged ${relative(ROOT, DEST)}/`);
+  for (const row of await listTree(DEST)) console.log(row);
+}
+
+main().catch((err) => {
+  // esbuild has already printed its diagnostics for build failures.
+  fail(err?.errors ? 'bundling failed' : (err?.stack ?? String(err)));
+});

@@ -1,0 +1,85 @@
+/**
+ * `npm run demo`: brings up a three-node cluster in containers (main with the
+ * controller and a local agent, worker1, worker2), walks through the scenarios
+ * and tears everything down again, also on failure or Ctrl-C.
+ *
+ * To add a scenario, write it under scenarios/ and list it in SCENARIOS.
+ */
+import { startCluster, type Cluster } from '../harness/cluster.js';
+import { removeSessionContainers } from '../harness/systemd-container.js';
+import type { DemoContext, Scenario } from './scenario.js';
+import { nodeStatus, startUnit } from './scenarios/basics.js';
+
+const SCENARIOS: Scenario[] = [nodeStatus, startUnit];
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+
+/** Set on Ctrl-C: the running scenario stops at its next step. */
+let interrupted: NodeJS.Signals | undefined;
+
+function checkInterrupted(): void {
+  if (interrupted) throw new Error(`interrupted by ${interrupted}`);
+}
+
+function context(cluster: Cluster): DemoContext {
+  return {
+    cluster,
+    say: (text) => console.log(dim(text)),
+    async ctl(args) {
+      checkInterrupted();
+      console.log(bold(`main# bluechictl ${args}`));
+      const result = await cluster.ctl(args);
+      checkInterrupted();
+      process.stdout.write(result.stdout);
+      process.stdout.write(result.stderr);
+      if (result.exitCode !== 0) console.log(dim(`(exit code ${result.exitCode})`));
+      return result;
+    },
+  };
+}
+
+let tearingDown: Promise<void> | undefined;
+function tearDown(cluster: Cluster | undefined): Promise<void> {
+  tearingDown ??= (async () => {
+    console.log(dim('\nRemoving the containers...'));
+    await cluster?.stop().catch(() => undefined);
+    // Also catches containers of a cluster that was still booting.
+    await removeSessionContainers().catch(() => undefined);
+  })();
+  return tearingDown;
+}
+
+async function main(): Promise<void> {
+  let cluster: Cluster | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = signal;
+      console.log(dim(`\n${signal}: stopping the demo`));
+      void tearDown(cluster).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
+
+  const agents = [...new Set(SCENARIOS.flatMap((s) => s.agents))];
+  console.log(bold(`Starting a cluster: main (controller + local agent), ${agents.join(', ')}`));
+  const started = Date.now();
+  try {
+    cluster = await startCluster({ agents, localAgent: 'main' });
+    console.log(dim(`Cluster online in ${((Date.now() - started) / 1000).toFixed(1)} s (controller port ${cluster.port}).`));
+    const ctx = context(cluster);
+    for (const [i, scenario] of SCENARIOS.entries()) {
+      checkInterrupted();
+      console.log(bold(`\n== ${i + 1}. ${scenario.title} ==`));
+      await scenario.run(ctx);
+    }
+  } finally {
+    await tearDown(cluster);
+  }
+  console.log(bold('\nDemo finished.'));
+}
+
+main().catch((err: unknown) => {
+  if (interrupted) return; // the signal handler exits once the containers are gone
+  console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
