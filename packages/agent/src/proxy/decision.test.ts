@@ -10,7 +10,7 @@ describe('proxy decision', () => {
     ['waiting', 'failed', 'failed', 'virtual', 'ignore'],
     ['waiting', 'inactive', 'agent-offline', 'virtual', 'ignore'],
     ['waiting', 'failed', 'failed', 'real', 'fail'],
-    ['waiting', 'inactive', 'dead', 'real', 'fail'],
+    ['waiting', 'inactive', 'dead', 'real', 'ignore'],
     ['active', 'inactive', 'dead', 'real', 'stop'],
     ['active', 'failed', 'failed', 'real', 'stop'],
     ['active', 'deactivating', 'stop', 'real', 'ignore'],
@@ -26,6 +26,12 @@ describe('proxy decision', () => {
     ['reacquiring', 'failed', 'failed', 'virtual', 'ignore'],
   ])('%s proxy, target %s/%s (%s) -> %s', (phase, activeState, subState, reason, action) => {
     expect(decide(phase, { activeState, subState, reason }).action).toBe(action);
+  });
+
+  it('fails a waiting proxy on a clean stop only after the target was seen starting', () => {
+    const stop = { activeState: 'inactive', subState: 'dead', reason: 'real' as const };
+    expect(decide('waiting', stop, false).action).toBe('ignore');
+    expect(decide('waiting', stop, true)).toEqual({ action: 'fail', why: 'target stopped (dead) before it became active' });
   });
 
   it('gives readable reasons', () => {

@@ -3,9 +3,11 @@
  *
  * - A waiting proxy succeeds as soon as the target is active, whether that is a
  *   real transition or the state the target already had (virtual).
- * - A waiting proxy fails on a *real* inactive/failed report. Virtual ones only
- *   describe the state before our start request took effect (or the target
- *   node being out of reach), so they are not failures.
+ * - A waiting proxy fails on a *real* `failed` report, and on a real `inactive`
+ *   once the target was seen starting (a oneshot without RemainAfterExit= goes
+ *   activating -> inactive and never counts as active). An `inactive` before
+ *   that only describes the state before our start request took effect, like
+ *   every virtual report (or the target node being out of reach).
  * - An active proxy is stopped when its target really stops or fails, so
  *   systemd propagates that to Requires=/BindsTo= units; virtual reports (node
  *   outage) leave it running.
@@ -21,12 +23,16 @@ export type ProxyDecision = { action: 'succeed' | 'fail' | 'stop' | 'resume' | '
 
 const DOWN = new Set(['inactive', 'failed']);
 
-export function decide(phase: ProxyPhase, r: TargetReport): ProxyDecision {
+/** States that show a start is under way (or done). */
+export const STARTING = new Set(['activating', 'active', 'deactivating', 'reloading', 'refreshing']);
+
+export function decide(phase: ProxyPhase, r: TargetReport, seenStarting = false): ProxyDecision {
   const state = `${r.activeState} (${r.subState})`;
   if (phase === 'waiting') {
     if (r.activeState === 'active') return { action: 'succeed', why: `target is ${state}` };
-    if (DOWN.has(r.activeState) && r.reason === 'real') {
-      return { action: 'fail', why: r.activeState === 'failed' ? `target failed (${r.subState})` : `target stopped (${r.subState}) before it became active` };
+    if (r.activeState === 'failed' && r.reason === 'real') return { action: 'fail', why: `target failed (${r.subState})` };
+    if (r.activeState === 'inactive' && r.reason === 'real' && seenStarting) {
+      return { action: 'fail', why: `target stopped (${r.subState}) before it became active` };
     }
     return { action: 'ignore', why: `waiting; target is ${state} (${r.reason})` };
   }

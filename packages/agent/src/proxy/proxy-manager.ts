@@ -6,7 +6,7 @@
  */
 import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
-import { decide, type ProxyPhase, type TargetReport } from './decision.js';
+import { STARTING, decide, type ProxyPhase, type TargetReport } from './decision.js';
 
 export type ProxyInfo = { id: number; serviceName: string; node: string; unit: string; phase: ProxyPhase };
 
@@ -27,6 +27,8 @@ type Proxy = ProxyInfo & {
   settle?: { resolve: () => void; reject: (e: BluechiError) => void };
   timer?: NodeJS.Timeout;
   lastReport?: TargetReport;
+  /** A real report showed the target starting since this proxy was created. */
+  seenStarting?: boolean;
 };
 
 export class ProxyManager {
@@ -88,7 +90,8 @@ export class ProxyManager {
     const p = this.proxies.get(id);
     if (!p) return;
     p.lastReport = report;
-    const d = decide(p.phase, report);
+    if (report.reason === 'real' && STARTING.has(report.activeState)) p.seenStarting = true;
+    const d = decide(p.phase, report, p.seenStarting);
     if (d.action === 'ignore') return;
     if (d.action === 'resume') {
       p.phase = 'active';
