@@ -1,6 +1,6 @@
 /**
  * The real SystemdManager: systemd's Manager API on the system bus, through
- * dbus-next. The only file in the project that imports dbus-next.
+ * dbus-next. One of the two D-Bus adapters that import dbus-next (see ARCHITECTURE.md).
  *
  * Two layers:
  *   BusPort            a connection that can call methods and delivers signals; it
