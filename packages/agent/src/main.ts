@@ -2,7 +2,7 @@
  * bluechi-agent: connects the node's systemd to the controller and runs in the
  * foreground until SIGTERM or SIGINT.
  */
-import { ConfigError, GetoptError, VERSION, getopt } from '@bluechi-ts/protocol';
+import { ConfigError, GetoptError, VERSION, getopt, runProgram, untilTerminated } from '@bluechi-ts/protocol';
 import { createLogger } from '@bluechi-ts/protocol/logging';
 import { Agent } from './agent.js';
 import { loadAgentConfig } from './config.js';
@@ -98,22 +98,10 @@ async function main(argv: string[]): Promise<number> {
     log.error(`Failed to start: ${(err as Error).message}`);
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info(`Received ${signal}, shutting down`);
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const signal = await untilTerminated();
+  log.info(`Received ${signal}, shutting down`);
   await agent.stop();
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bluechi-agent: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runProgram('bluechi-agent', main);

@@ -2,7 +2,7 @@
  * bluechi-controller: loads its configuration, serves agents and the local API
  * in the foreground until SIGTERM or SIGINT.
  */
-import { ConfigError, GetoptError, VERSION, getopt } from '@bluechi-ts/protocol';
+import { ConfigError, GetoptError, VERSION, getopt, runProgram, untilTerminated } from '@bluechi-ts/protocol';
 import { createLogger } from '@bluechi-ts/protocol/logging';
 import { loadControllerConfig } from './config.js';
 import { Controller } from './controller.js';
@@ -64,22 +64,10 @@ async function main(argv: string[]): Promise<number> {
     log.error(`Failed to start: ${(err as Error).message}`);
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info(`Received ${signal}, shutting down`);
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const signal = await untilTerminated();
+  log.info(`Received ${signal}, shutting down`);
   await controller.stop();
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`bluechi-controller: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  },
-);
+runProgram('bluechi-controller', main);

@@ -12,3 +12,4 @@ export * from './config/ini.js';
 export * from './config/layers.js';
 export * from './config/values.js';
 export * from './paths.js';
+export * from './daemon.js';
