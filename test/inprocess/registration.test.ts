@@ -70,6 +70,20 @@ describe('registration', () => {
     await waitOnline(api, ['worker1']);
   });
 
+  it('comes back through quick retries, without waiting for the next heartbeat tick', async () => {
+    ctl = await startController();
+    const { port, dir } = ctl;
+    // With a one-minute heartbeat, only the quick retries can bring it back in time.
+    const w1 = startAgent('worker1', `tcp:host=127.0.0.1,port=${port}`, { extra: 'HeartbeatInterval=60000' });
+    agents.push(w1);
+    await waitOnline(await ctl.api(), ['worker1']);
+    await ctl.stop();
+    await waitFor('agent notices', () => w1.agent.link.status !== 'connected');
+    await new Promise((r) => setTimeout(r, 150));
+    ctl = await startController('', ['main', 'worker1', 'worker2'], dir, port);
+    await waitOnline(await ctl.api(), ['worker1']);
+  });
+
   it('cuts off a node whose heartbeats stop, past NodeHeartbeatThreshold', async () => {
     ctl = await startController('HeartbeatInterval=100\nNodeHeartbeatThreshold=400');
     const w1 = startAgent('worker1', `tcp:host=127.0.0.1,port=${ctl.port}`, { extra: 'HeartbeatInterval=100' });

@@ -42,6 +42,12 @@ export type ControllerLinkOptions = {
 
 /** Reconnect period when heartbeats are disabled: the agent never gives up. */
 const FALLBACK_RETRY_MS = 2000;
+/**
+ * Quick retries after a lost connection (and at start-up), before the regular
+ * once-per-tick retries: a restarted controller is usually back within a few
+ * hundred milliseconds, and its nodes should be too.
+ */
+export const FAST_RETRY_DELAYS_MS = [0, 100, 200, 400, 800] as const;
 
 export class ControllerLink {
   private state: LinkState = 'disconnected';
@@ -52,6 +58,8 @@ export class ControllerLink {
   private failedTries = 0;
   private lastControllerSeen = 0;
   private stopped = false;
+  private fastRetries = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
   disconnectedAt = 0;
 
   constructor(private readonly opts: ControllerLinkOptions) {}
@@ -73,6 +81,7 @@ export class ControllerLink {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.peer?.close(1001, 'agent shutting down');
     this.ws?.terminate();
   }
@@ -161,6 +170,7 @@ export class ControllerLink {
       if (this.peer !== peer) return;
       this.state = 'connected';
       this.failedTries = 0;
+      this.fastRetries = 0;
       this.disconnectedAt = 0;
       this.lastControllerSeen = performance.now();
       log.info({ controllerVersion: reply.controllerVersion }, `Connected to controller as '${this.opts.nodeName}'`);
@@ -176,12 +186,16 @@ export class ControllerLink {
     this.ws = undefined;
     if (wasConnected) {
       this.disconnectedAt = Date.now();
+      this.fastRetries = 0;
       this.opts.log.warn(`Disconnected from controller${reason ? ` (${reason})` : ''}`);
       this.opts.onDisconnected?.();
-      // Try once right away; afterwards the timer retries on every tick.
-      setImmediate(() => this.connect());
     } else {
       this.failedTries++;
     }
+    // A few quick tries first; afterwards the timer retries on every tick.
+    if (this.stopped || this.fastRetries >= FAST_RETRY_DELAYS_MS.length) return;
+    const delay = FAST_RETRY_DELAYS_MS[this.fastRetries++]!;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 }
