@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
+import { createLogger } from '@bluechi-ts/protocol/logging';
+import { ProxyManager, type ProxyHost, type ProxyInfo } from './proxy-manager.js';
+
+const log = createLogger({ name: 'test', level: 'ERROR', target: 'stderr', quiet: true });
+const SVC = 'bluechi-proxy@worker1_target.service';
+
+function host(over: Partial<ProxyHost> = {}) {
+  const calls = { announced: [] as ProxyInfo[], released: [] as number[], stopped: [] as string[] };
+  const h: ProxyHost = {
+    announce: async (p) => {
+      calls.announced.push({ ...p });
+    },
+    release: (id) => calls.released.push(id),
+    connected: () => true,
+    stopService: async (name) => {
+      calls.stopped.push(name);
+    },
+    startTimeout: async () => 0,
+    ...over,
+  };
+  return { h, calls };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const active = { activeState: 'active', subState: 'running', reason: 'real' as const };
+
+describe('ProxyManager', () => {
+  it('announces a new proxy and answers once the target is active', async () => {
+    const { h, calls } = host();
+    const m = new ProxyManager(h, log);
+    const done = m.create(SVC, 'worker1', 'target.service');
+    await tick();
+    expect(calls.announced).toMatchObject([{ id: 1, node: 'worker1', unit: 'target.service', phase: 'waiting' }]);
+    m.targetState(1, active);
+    await expect(done).resolves.toBeUndefined();
+    expect(m.list()).toMatchObject([{ id: 1, phase: 'active' }]);
+  });
+
+  it('fails at once with the controller refusal and does not release what was never counted', async () => {
+    const refusal = new BluechiError(ErrorCodes.PROXY_NOT_ALLOWED, 'Proxy on node not allowed: …');
+    const { h, calls } = host({ announce: async () => Promise.reject(refusal) });
+    const m = new ProxyManager(h, log);
+    await expect(m.create(SVC, 'worker1', 'target.service')).rejects.toThrow('Proxy on node not allowed');
+    expect(calls.released).toEqual([]);
+    expect(m.list()).toEqual([]);
+  });
+
+  it('waits for the connection instead of failing when the controller is away', async () => {
+    let connected = false;
+    const { h, calls } = host({ connected: () => connected });
+    const m = new ProxyManager(h, log);
+    const done = m.create(SVC, 'worker1', 'target.service');
+    await tick();
+    expect(calls.announced).toEqual([]);
+    connected = true;
+    m.reannounce();
+    await tick();
+    expect(calls.announced).toHaveLength(1);
+    m.targetState(1, active);
+    await expect(done).resolves.toBeUndefined();
+  });
+
+  it('replaces a proxy that is still registered for the same service', async () => {
+    const { h, calls } = host();
+    const m = new ProxyManager(h, log);
+    const first = m.create(SVC, 'worker1', 'target.service');
+    const second = m.create(SVC, 'worker1', 'target.service');
+    await expect(first).rejects.toThrow(`replaced by a new request from ${SVC}`);
+    expect(calls.released).toEqual([1]);
+    m.targetState(2, active);
+    await expect(second).resolves.toBeUndefined();
+  });
+
+  it('stops the proxy service when an active target really stops, and releases it', async () => {
+    const { h, calls } = host();
+    const m = new ProxyManager(h, log);
+    const done = m.create(SVC, 'worker1', 'target.service');
+    m.targetState(1, active);
+    await done;
+    m.targetState(1, { activeState: 'inactive', subState: 'agent-offline', reason: 'virtual' });
+    expect(calls.stopped).toEqual([]);
+    m.targetState(1, { activeState: 'failed', subState: 'failed', reason: 'real' });
+    await tick();
+    expect(calls.stopped).toEqual([SVC]);
+    expect(calls.released).toEqual([1]);
+  });
+
+  it('times out with the node and unit named', async () => {
+    const { h } = host({ startTimeout: async () => 30 });
+    const m = new ProxyManager(h, log);
+    await expect(m.create(SVC, 'worker1', 'target.service')).rejects.toThrow(
+      "timed out after 30 ms waiting for target.service on node 'worker1' to become active",
+    );
+  });
+
+  it('RemoveProxy always succeeds and fails a pending request', async () => {
+    const { h, calls } = host();
+    const m = new ProxyManager(h, log);
+    m.remove(SVC, 'worker1', 'nothing.service');
+    const pending = m.create(SVC, 'worker1', 'target.service');
+    m.remove(SVC, 'worker1', 'target.service');
+    await expect(pending).rejects.toThrow('proxy service stopped');
+    expect(calls.released).toEqual([1]);
+  });
+
+  it('fails every pending request when the agent shuts down', async () => {
+    const { h } = host();
+    const m = new ProxyManager(h, log);
+    const pending = m.create(SVC, 'worker1', 'target.service');
+    m.stopAll();
+    await expect(pending).rejects.toThrow('Proxy service stopped: the agent is shutting down');
+  });
+});
