@@ -9,8 +9,18 @@ import { startCluster, type Cluster } from '../harness/cluster.js';
 import { removeSessionContainers } from '../harness/systemd-container.js';
 import type { DemoContext, Scenario } from './scenario.js';
 import { nodeStatus, startUnit } from './scenarios/basics.js';
+import { PROXY_CONTROLLER_CONF } from './scenarios/proxy-common.js';
+import { proxyRequiresFailingTarget } from './scenarios/proxy-requires-failing-target.js';
+import { proxyUpholdsRestart } from './scenarios/proxy-upholds-restart.js';
+import { proxyWantsStopWhenUnneeded } from './scenarios/proxy-wants-stop-when-unneeded.js';
 
-const SCENARIOS: Scenario[] = [nodeStatus, startUnit];
+const SCENARIOS: Scenario[] = [
+  nodeStatus,
+  startUnit,
+  proxyRequiresFailingTarget,
+  proxyWantsStopWhenUnneeded,
+  proxyUpholdsRestart,
+];
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -64,7 +74,7 @@ async function main(): Promise<void> {
   console.log(bold(`Starting a cluster: main (controller + local agent), ${agents.join(', ')}`));
   const started = Date.now();
   try {
-    cluster = await startCluster({ agents, localAgent: 'main' });
+    cluster = await startCluster({ agents, localAgent: 'main', controllerConf: PROXY_CONTROLLER_CONF });
     console.log(dim(`Cluster online in ${((Date.now() - started) / 1000).toFixed(1)} s (controller port ${cluster.port}).`));
     const ctx = context(cluster);
     for (const [i, scenario] of SCENARIOS.entries()) {

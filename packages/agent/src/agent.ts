@@ -3,7 +3,7 @@
  * one SystemdManager, the unit watch, the proxy services hosted on this node,
  * and the public D-Bus API they are reached through.
  */
-import { BluechiError, ErrorCodes, Messages, VERSION } from '@bluechi-ts/protocol';
+import { BluechiError, ErrorCodes, Messages, VERSION, parseProxyInstance } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import type { AgentConfig } from './config.js';
 import { ControllerLink } from './controller-link.js';
@@ -15,6 +15,7 @@ import { UnitWatch } from './unit-watch.js';
 
 /** Used when the proxy service's own TimeoutStartSec cannot be read (e.g. run by hand). */
 export const DEFAULT_PROXY_TIMEOUT_MS = 300_000;
+const PROXY_PREFIX = 'bluechi-proxy@';
 /** The proxy answers this long before systemd would kill it for its start timeout. */
 const PROXY_TIMEOUT_MARGIN_MS = 250;
 
@@ -98,7 +99,26 @@ export class Agent {
         controllerAddress: () => config.controllerAddress ?? config.controllerUrl,
       });
     }
+    await this.adoptRunningProxies();
     this.link.start();
+  }
+
+  /**
+   * Proxy services that are active from before this agent started (it was
+   * restarted): their CreateProxy was answered long ago, but the controller
+   * must count them again, or it releases their targets.
+   */
+  private async adoptRunningProxies(): Promise<void> {
+    const { systemd, log } = this.opts;
+    try {
+      for (const u of await systemd.listUnits()) {
+        if (!u.name.startsWith(PROXY_PREFIX) || !u.name.endsWith('.service') || u.activeState !== 'active') continue;
+        const parsed = parseProxyInstance(u.name.slice(PROXY_PREFIX.length));
+        if (parsed.ok) this.proxies.adopt(u.name, parsed.target.node, parsed.target.unit);
+      }
+    } catch (err) {
+      log.warn(`Cannot list running proxy services: ${(err as Error).message}, ignoring`);
+    }
   }
 
   async stop(): Promise<void> {

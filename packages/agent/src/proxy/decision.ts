@@ -14,12 +14,15 @@
  * - After a reconnect an active proxy is `reacquiring`: while this node was away
  *   the controller released its dependency, so the target may have been stopped
  *   because of that very release. A clean stop is therefore not propagated until
- *   the target has been seen active again; a failure still is.
+ *   the target has been seen active again; a failure still is. The same holds
+ *   when the *target* node goes offline (virtual `inactive/agent-offline`):
+ *   whatever happened to the target meanwhile, the controller starts it again
+ *   when that node returns, so the proxy reacquires it instead of stopping.
  */
 
 export type ProxyPhase = 'waiting' | 'active' | 'reacquiring';
 export type TargetReport = { activeState: string; subState: string; reason: 'real' | 'virtual' };
-export type ProxyDecision = { action: 'succeed' | 'fail' | 'stop' | 'resume' | 'ignore'; why: string };
+export type ProxyDecision = { action: 'succeed' | 'fail' | 'stop' | 'resume' | 'reacquire' | 'ignore'; why: string };
 
 const DOWN = new Set(['inactive', 'failed']);
 
@@ -40,6 +43,9 @@ export function decide(phase: ProxyPhase, r: TargetReport, seenStarting = false)
     if (r.activeState === 'active') return { action: 'resume', why: `target is ${state} again` };
     if (r.activeState === 'failed' && r.reason === 'real') return { action: 'stop', why: `target failed (${r.subState})` };
     return { action: 'ignore', why: `reacquiring after reconnect; target is ${state} (${r.reason})` };
+  }
+  if (r.reason === 'virtual' && r.subState === 'agent-offline') {
+    return { action: 'reacquire', why: 'target node is offline; its dependency is sent again when it returns' };
   }
   if (DOWN.has(r.activeState) && r.reason === 'real') {
     return { action: 'stop', why: r.activeState === 'failed' ? `target failed (${r.subState})` : 'target stopped' };

@@ -47,6 +47,23 @@ describe('ProxyManager', () => {
     expect(m.list()).toEqual([]);
   });
 
+  it('a refusal that arrives while the start timeout is still being read is not an unhandled rejection', async () => {
+    const refusal = new BluechiError(ErrorCodes.PROXY_NOT_ALLOWED, 'Proxy on node not allowed: …');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const slowTimeout = () => new Promise<number>((r) => setTimeout(() => r(0), 20));
+      const { h } = host({ announce: async () => Promise.reject(refusal), startTimeout: slowTimeout });
+      const m = new ProxyManager(h, log);
+      await expect(m.create(SVC, 'worker1', 'target.service')).rejects.toThrow('Proxy on node not allowed');
+      await tick();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('waits for the connection instead of failing when the controller is away', async () => {
     let connected = false;
     const { h, calls } = host({ connected: () => connected });
@@ -85,6 +102,38 @@ describe('ProxyManager', () => {
     await tick();
     expect(calls.stopped).toEqual([SVC]);
     expect(calls.released).toEqual([1]);
+  });
+
+  it('adopts a running proxy service: announced as reacquiring, resumed when the target is active', async () => {
+    const { h, calls } = host();
+    const m = new ProxyManager(h, log);
+    m.adopt(SVC, 'worker1', 'target.service');
+    m.adopt(SVC, 'worker1', 'target.service');
+    await tick();
+    expect(calls.announced).toMatchObject([{ id: 1, node: 'worker1', unit: 'target.service', phase: 'reacquiring' }]);
+    m.targetState(1, { activeState: 'inactive', subState: 'dead', reason: 'real' });
+    expect(calls.stopped).toEqual([]);
+    m.targetState(1, active);
+    expect(m.list()).toMatchObject([{ id: 1, phase: 'active' }]);
+    m.remove(SVC, 'worker1', 'target.service');
+    expect(calls.released).toEqual([1]);
+  });
+
+  it('keeps an active proxy while the target node is offline, even if the target stopped meanwhile', async () => {
+    const { h, calls } = host();
+    const m = new ProxyManager(h, log);
+    const done = m.create(SVC, 'worker1', 'target.service');
+    m.targetState(1, active);
+    await done;
+    m.targetState(1, { activeState: 'inactive', subState: 'agent-offline', reason: 'virtual' });
+    expect(m.list()).toMatchObject([{ id: 1, phase: 'reacquiring' }]);
+    // The node returns; the target was stopped while nobody watched, then is started again.
+    m.targetState(1, { activeState: 'inactive', subState: 'dead', reason: 'virtual' });
+    m.targetState(1, { activeState: 'inactive', subState: 'dead', reason: 'real' });
+    m.targetState(1, active);
+    await tick();
+    expect(calls.stopped).toEqual([]);
+    expect(m.list()).toMatchObject([{ id: 1, phase: 'active' }]);
   });
 
   it('times out with the node and unit named', async () => {

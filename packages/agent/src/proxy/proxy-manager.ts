@@ -64,6 +64,10 @@ export class ProxyManager {
     const done = new Promise<void>((resolve, reject) => {
       p.settle = { resolve, reject };
     });
+    // A refusal can settle `done` while the start timeout is still being read
+    // below, before the caller awaits it; that must not count as unhandled
+    // (Node would end the agent). The caller still sees the rejection.
+    done.catch(() => {});
     if (this.host.connected()) void this.announce(p);
     else this.log.info({ proxyId: p.id }, `Not connected to the controller; ${serviceName} waits for the connection`);
     const timeoutMs = await this.host.startTimeout(serviceName).catch(() => 0);
@@ -76,6 +80,19 @@ export class ProxyManager {
       p.timer.unref();
     }
     return done;
+  }
+
+  /**
+   * A proxy service that is already active (this agent was restarted while it
+   * ran): track it again, so it is announced and its target counted and
+   * watched. It starts `reacquiring`, as after a reconnect.
+   */
+  adopt(serviceName: string, node: string, unit: string): void {
+    if (this.find(serviceName, node, unit)) return;
+    const p: Proxy = { id: this.nextId++, serviceName, node, unit, phase: 'reacquiring' };
+    this.proxies.set(p.id, p);
+    this.log.info({ proxyId: p.id, node, unit }, `Adopting running proxy ${serviceName} for ${unit} (on ${node})`);
+    if (this.host.connected()) void this.announce(p);
   }
 
   /** RemoveProxy: always succeeds, whether or not such a proxy exists. */
@@ -93,6 +110,11 @@ export class ProxyManager {
     if (report.reason === 'real' && STARTING.has(report.activeState)) p.seenStarting = true;
     const d = decide(p.phase, report, p.seenStarting);
     if (d.action === 'ignore') return;
+    if (d.action === 'reacquire') {
+      p.phase = 'reacquiring';
+      this.log.info({ proxyId: id, why: d.why }, `Proxy ${p.serviceName} keeps running: ${d.why}`);
+      return;
+    }
     if (d.action === 'resume') {
       p.phase = 'active';
       this.log.debug({ proxyId: id, why: d.why }, `Proxy ${p.serviceName} reacquired its target`);

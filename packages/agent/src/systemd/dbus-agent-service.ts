@@ -88,14 +88,20 @@ export async function serveAgentBus(handlers: AgentBusHandlers): Promise<AgentBu
     throw new Error(`Failed to acquire ${AGENT_BUS_NAME} on the system bus: another agent owns it`);
   }
   let last = handlers.status();
+  let closed = false;
   return {
     statusChanged() {
       const now = handlers.status();
-      if (now === last) return;
+      if (closed || now === last) return;
       last = now;
-      Interface.emitPropertiesChanged(iface, { Status: now }, []);
+      try {
+        Interface.emitPropertiesChanged(iface, { Status: now }, []);
+      } catch {
+        // The bus connection is gone (e.g. shutting down): nobody to tell.
+      }
     },
     async close() {
+      closed = true;
       bus.disconnect();
     },
   };

@@ -1,0 +1,96 @@
+/**
+ * A persistent API client for the benchmarks: one connection to the
+ * controller's API socket, then N timed unit jobs over it. Bundled into a
+ * single .mjs and run with node inside the controller's container.
+ *
+ *   node api-client.mjs --node worker1 --unit bench.service --runs 30 --warmup 3
+ *        [--verify]           check after every start that the unit is active
+ *        [--settle NODE:UNIT] after every stop, wait until that unit is inactive
+ *
+ * Prints one JSON object: {"start":[ms...],"stop":[ms...],"activeAfterStart":n,"runs":n}.
+ */
+import { createConnection, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { ApiMethods, ApiSignals, lineTransport, RpcPeer, type MethodTable, type SignalTable } from '@bluechi-ts/protocol';
+
+type Args = { node: string; unit: string; runs: number; warmup: number; verify: boolean; settle?: { node: string; unit: string } };
+
+function parseArgs(argv: string[]): Args {
+  const value = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const node = value('node');
+  const unit = value('unit');
+  if (!node || !unit) throw new Error('usage: api-client --node NODE --unit UNIT [--runs N] [--warmup N] [--verify] [--settle NODE:UNIT]');
+  const settle = value('settle');
+  const [settleNode, settleUnit] = settle ? settle.split(':') : [];
+  return {
+    node,
+    unit,
+    runs: Number(value('runs') ?? 30),
+    warmup: Number(value('warmup') ?? 3),
+    verify: argv.includes('--verify'),
+    ...(settleNode && settleUnit ? { settle: { node: settleNode, unit: settleUnit } } : {}),
+  };
+}
+
+function connect(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ path });
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+const NO_METHODS = {} satisfies MethodTable;
+const NO_SIGNALS = {} satisfies SignalTable;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const socket = await connect(process.env.BLUECHI_API_SOCKET ?? '/run/bluechi/api.sock');
+  const peer = new RpcPeer(lineTransport(socket, 64 * 1024 * 1024), {
+    outgoing: { methods: ApiMethods, signals: ApiSignals },
+    incoming: { methods: NO_METHODS, signals: NO_SIGNALS },
+    defaultTimeoutMs: 30_000,
+  });
+  const job = async (op: 'start' | 'stop') => {
+    const t0 = performance.now();
+    const { result } = await peer.call('UnitJob', { node: args.node, unit: args.unit, op, mode: 'replace' });
+    const ms = performance.now() - t0;
+    if (result !== 'done') throw new Error(`${op} ${args.node}:${args.unit} ended with ${result}`);
+    return ms;
+  };
+  const activeState = async (node: string, unit: string) =>
+    String((await peer.call('GetUnitProperties', { node, unit })).properties.ActiveState);
+
+  const start: number[] = [];
+  const stop: number[] = [];
+  let activeAfterStart = 0;
+  for (let i = 0; i < args.warmup + args.runs; i++) {
+    const measured = i >= args.warmup;
+    const startMs = await job('start');
+    const active = args.verify ? (await activeState(args.node, args.unit)) === 'active' : true;
+    const stopMs = await job('stop');
+    if (args.settle) {
+      const deadline = Date.now() + 10_000;
+      while ((await activeState(args.settle.node, args.settle.unit)) !== 'inactive') {
+        if (Date.now() > deadline) throw new Error(`${args.settle.node}:${args.settle.unit} did not settle`);
+        await sleep(5);
+      }
+    }
+    if (measured) {
+      start.push(startMs);
+      stop.push(stopMs);
+      if (active) activeAfterStart++;
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ start, stop, activeAfterStart, runs: args.runs })}\n`);
+  socket.destroy();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`api-client: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
