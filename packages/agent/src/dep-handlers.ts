@@ -1,37 +1,18 @@
 /**
  * The target side of proxy services: `bluechi-dep@UNIT.service` binds to the
- * target, so starting it pulls the target in and it stops with the target.
- * A target that cannot be loaded is refused up front, in systemd's words, so
- * the requesting proxy fails with a reason instead of waiting.
+ * target, so starting it pulls the target in and it stops with it. A target
+ * that cannot be loaded (missing, bad settings, masked) makes systemd refuse
+ * the whole start transaction with its own message, e.g.
+ * "Unit nosuch.service not found.", which goes back to the requesting proxy.
  */
 import { BluechiError, ErrorCodes, depUnitName } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import { SystemdError, type SystemdManager } from './systemd/manager.js';
 
-const LOAD_PROBLEM: Record<string, string> = {
-  'not-found': 'not found',
-  'bad-setting': 'has a bad unit file setting',
-  error: 'failed to load',
-  masked: 'is masked',
-};
-
-/** systemd's LoadError text, when it adds something to our wording. */
-function loadErrorText(state: string, value: unknown): string {
-  if (state === 'not-found') return '';
-  const text = Array.isArray(value) && typeof value[1] === 'string' ? value[1].replace(/\.$/, '') : '';
-  return text ? `: ${text}` : '';
-}
-
 export async function startDep(systemd: SystemdManager, unit: string, log: Logger): Promise<void> {
   const dep = depUnitName(unit);
   log.info({ unit }, `Starting dependency ${dep}`);
   try {
-    const props = await systemd.getUnitProperties(unit, 'org.freedesktop.systemd1.Unit');
-    const state = String(props.LoadState);
-    if (state !== 'loaded') {
-      const problem = LOAD_PROBLEM[state] ?? `cannot be loaded (${state})`;
-      throw new BluechiError(ErrorCodes.SYSTEMD_ERROR, `Unit ${unit} ${problem}${loadErrorText(state, props.LoadError)}.`);
-    }
     const job = await systemd.queueJob('start', dep, 'replace');
     void job.done.then((result) => {
       if (result !== 'done') log.warn({ unit, result }, `Starting ${dep} ended with result '${result}'`);
@@ -42,7 +23,6 @@ export async function startDep(systemd: SystemdManager, unit: string, log: Logge
     throw e;
   }
 }
-
 export async function stopDep(systemd: SystemdManager, unit: string, log: Logger): Promise<void> {
   const dep = depUnitName(unit);
   log.info({ unit }, `Stopping dependency ${dep}`);

@@ -169,6 +169,7 @@ export class FakeSystemdManager implements SystemdManager {
     } else {
       if (!u || u.loadState === 'not-found') throw fail(DBUS_ERRORS.NO_SUCH_UNIT, `Unit ${unit} not found.`);
       if (u.loadState === 'masked') throw fail('org.freedesktop.systemd1.UnitMasked', `Unit ${unit} is masked.`);
+      if (u.loadState === 'bad-setting') throw fail('org.freedesktop.systemd1.BadUnitSetting', `Unit ${unit} has a bad unit file setting.`);
       if (op === 'reload' && !u.reloadable) {
         throw fail(DBUS_ERRORS.JOB_TYPE_NOT_APPLICABLE, `Job type reload is not applicable for unit ${unit}.`);
       }
