@@ -18,6 +18,8 @@ const CLIENT_PATH = '/usr/local/lib/bluechi-bench/api-client.mjs';
 const ONESHOT = '[Service]\nType=oneshot\nExecStart=/bin/true\nRemainAfterExit=yes\n';
 const XSRC = `[Unit]\nRequires=bluechi-proxy@worker1_xtgt.service\nAfter=bluechi-proxy@worker1_xtgt.service\n\n${ONESHOT}`;
 const XTGT = `[Unit]\nStopWhenUnneeded=yes\n\n${ONESHOT}`;
+/** The same shape on one node, without any proxy: the local-only baseline. */
+const XLOCAL = `[Unit]\nRequires=xltgt.service\nAfter=xltgt.service\n\n${ONESHOT}`;
 
 type Row = { what: string; where: string; samples: number[]; note?: string };
 const rows: Row[] = [];
@@ -110,6 +112,8 @@ async function main(): Promise<void> {
       main.writeUnit('bench.service', ONESHOT),
       worker1.writeUnit('xtgt.service', XTGT),
       main.writeUnit('xsrc.service', XSRC),
+      main.writeUnit('xlocal.service', XLOCAL),
+      main.writeUnit('xltgt.service', XTGT),
     ]);
     console.log(`[bench] measuring, ${RUNS} runs per series after ${WARMUP} warm-ups...`);
 
@@ -154,6 +158,26 @@ for ((w = 0; w < 400; w++)); do [ "$(systemctl is-active bluechi-proxy@worker1_x
       add('API UnitJob start main xsrc.service', 'client in main', r.start, 'cross-node proxy, cold');
       add('API UnitJob stop main xsrc.service', 'client in main', r.stop, 'cross-node proxy');
       console.log(`[bench] API proxy start: xsrc.service active after ${r.activeAfterStart}/${r.runs} runs`);
+    }
+
+    // (d') Baselines for the proxy path on the same machine: the whole proxy
+    // chain started by systemctl itself (no API round trip), the same shape
+    // with both units on one node (no proxy), and one busctl call into the
+    // agent (what the bluechi-proxy helper costs besides its wait).
+    {
+      const s = await timeLoop(main, `mark xs0; systemctl start xsrc.service; mark xs1
+systemctl stop xsrc.service
+for ((w = 0; w < 400; w++)); do [ "$(systemctl is-active bluechi-proxy@worker1_xtgt.service)" = inactive ] && break; sleep 0.005; done
+mark xl0; systemctl start xlocal.service; mark xl1
+systemctl stop xlocal.service
+mark bus0; busctl get-property org.eclipse.bluechi.Agent /org/eclipse/bluechi org.eclipse.bluechi.Agent Status >/dev/null; mark bus1`);
+      add('systemctl start xsrc.service', 'inside main', s.get('xs'), 'proxy chain without the API');
+      add('systemctl start xlocal.service', 'inside main', s.get('xl'), 'same shape, one node, no proxy');
+      add('busctl get-property ... Agent Status', 'inside main', s.get('bus'), 'one helper D-Bus round trip');
+    }
+    {
+      const r = await apiClient(cluster, '--node main --unit xlocal.service --verify');
+      add('API UnitJob start main xlocal.service', 'client in main', r.start, 'same shape, one node, no proxy');
     }
 
     // (e) Queries, and what a bare Node start costs.

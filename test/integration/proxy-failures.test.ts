@@ -207,6 +207,23 @@ describe('the bluechi-proxy helper and the agent D-Bus API', () => {
     await expectStates(c, 'worker1', { 'pf-byhand-target.service': 'active/exited' });
   });
 
+  it('bluechi-proxy falls back to busctl when dbus-send is missing, with the same messages', async () => {
+    await units.write('worker1', 'pf-busctl-target.service', targetUnit());
+    // A PATH with busctl but without dbus-send.
+    await c.main.run('mkdir -p /var/tmp/busctl-only && ln -sf /usr/bin/busctl /var/tmp/busctl-only/busctl');
+    const env = 'PATH=/var/tmp/busctl-only';
+    const created = await c.main.exec(`${env} /usr/libexec/bluechi-proxy create worker1_pf-busctl-target.service`);
+    expect(created).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    await expectStates(c, 'worker1', { 'pf-busctl-target.service': 'active/exited' });
+    expect(await c.main.exec(`${env} /usr/libexec/bluechi-proxy remove worker1_pf-busctl-target.service`)).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    const refused = await c.main.exec(`${env} /usr/libexec/bluechi-proxy create worker9_pf-busctl-target.service`);
+    expect(refused).toEqual({
+      exitCode: 1,
+      stdout: '',
+      stderr: "Failed to activate bluechi-proxy@worker9_pf-busctl-target.service (on worker9): No such node: 'worker9' is not a configured node\n",
+    });
+  });
+
   it('the agent serves org.eclipse.bluechi.Agent with Status "online" on every node', async () => {
     for (const node of ['main', 'worker1', 'worker2']) {
       const r = await c.node(node).exec(
