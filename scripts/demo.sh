@@ -6,9 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prepare.sh
 
-prepare_node_modules
-npm run build
-prepare_testbed
+prepare_all
 
 # Node 20 cannot run TypeScript directly, so bundle the demo (testcontainers
 # stays a normal import from node_modules).

@@ -10,9 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prepare.sh
 
-prepare_node_modules
-npm run build
-prepare_testbed
+prepare_all
 
 failed=()
 ring() {

@@ -1,5 +1,5 @@
-# Shared set-up steps of scripts/test.sh and scripts/demo.sh; source it from the
-# repository root.
+# Shared set-up steps of scripts/test.sh, scripts/demo.sh and scripts/bench.sh;
+# source it from the repository root.
 
 # Node 20.19 or newer must already be installed.
 check_node() {
@@ -31,4 +31,11 @@ prepare_testbed() {
     echo "Docker does not answer after containers/ensure-testbed.sh; cannot run the containers" >&2
     exit 1
   fi
+}
+
+# Everything a container run needs: dependencies, the build, the test bed.
+prepare_all() {
+  prepare_node_modules
+  npm run build
+  prepare_testbed
 }

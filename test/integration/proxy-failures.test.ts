@@ -4,8 +4,8 @@
  * journal, and systemd decides what happens to the requesting unit.
  * Also the bluechi-proxy helper's own command line and the agent's D-Bus API.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../harness/cluster.js';
 import {
   ALLOW_DEPS,
   TestUnits,
@@ -18,23 +18,20 @@ import {
   unitJournal,
   waitJournal,
   waitStates,
+  jobOk,
+  useProxyCluster,
 } from './support/proxy-units.js';
 
 let c: Cluster;
 let units: TestUnits;
 
 // worker2 has no [node worker2] section: it may not depend on anything.
-beforeAll(async () => {
-  c = await startCluster({ agents: ['worker1', 'worker2'], controllerConf: ALLOW_DEPS });
-  units = new TestUnits(c);
+useProxyCluster(ALLOW_DEPS, (cluster, u) => {
+  c = cluster;
+  units = u;
 });
-afterEach(async () => units.cleanup());
-afterAll(async () => c?.stop());
 
-async function start(node: string, unit: string, result = 'done'): Promise<void> {
-  const r = await c.ctl(`start ${node} ${unit}`);
-  expect(r).toEqual({ exitCode: 0, stdout: `Unit ${unit} StartUnit operation result: ${result}\n`, stderr: '' });
-}
+const start = (node: string, unit: string, result = 'done') => jobOk(c, 'start', node, unit, result);
 
 const activateFailed = (proxy: string, node: string, reason: string) => `Failed to activate ${proxy} (on ${node}): ${reason}`;
 

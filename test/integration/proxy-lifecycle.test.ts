@@ -4,8 +4,8 @@
  * dependency ends again (upstream's proxy-service-* scenarios, plus reference
  * counting and unit names with underscores).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../harness/cluster.js';
 import {
   ALLOW_DEPS,
   TestUnits,
@@ -16,27 +16,21 @@ import {
   sourceUnit,
   targetUnit,
   waitStates,
+  jobOk,
+  useProxyCluster,
 } from './support/proxy-units.js';
 
 let c: Cluster;
 let units: TestUnits;
 
-beforeAll(async () => {
-  c = await startCluster({ agents: ['worker1', 'worker2'], controllerConf: ALLOW_DEPS });
-  units = new TestUnits(c);
+useProxyCluster(ALLOW_DEPS, (cluster, u) => {
+  c = cluster;
+  units = u;
 });
-afterEach(async () => units.cleanup());
-afterAll(async () => c?.stop());
 
-async function start(node: string, unit: string): Promise<void> {
-  const r = await c.ctl(`start ${node} ${unit}`);
-  expect(r).toEqual({ exitCode: 0, stdout: `Unit ${unit} StartUnit operation result: done\n`, stderr: '' });
-}
+const start = (node: string, unit: string) => jobOk(c, 'start', node, unit);
 
-async function stop(node: string, unit: string): Promise<void> {
-  const r = await c.ctl(`stop ${node} ${unit}`);
-  expect(r).toEqual({ exitCode: 0, stdout: `Unit ${unit} StopUnit operation result: done\n`, stderr: '' });
-}
+const stop = (node: string, unit: string) => jobOk(c, 'stop', node, unit);
 
 describe('proxy services', () => {
   it('proxy-service-start: requester, proxy, target and bluechi-dep are all active', async () => {

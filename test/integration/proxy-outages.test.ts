@@ -3,8 +3,8 @@
  * going away and back, the requesting node's agent going away and back, and a
  * controller restart while proxies are registered.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../harness/cluster.js';
 import { waitForNodeState } from '../harness/wait.js';
 import {
   ALLOW_DEPS,
@@ -16,6 +16,8 @@ import {
   sourceUnit,
   targetUnit,
   waitStates,
+  jobOk,
+  useProxyCluster,
 } from './support/proxy-units.js';
 
 const RELEASE_DELAY_MS = 1000;
@@ -23,26 +25,21 @@ const RELEASE_DELAY_MS = 1000;
 let c: Cluster;
 let units: TestUnits;
 
-beforeAll(async () => {
-  c = await startCluster({
-    agents: ['worker1', 'worker2'],
-    controllerConf: `ProxyReleaseDelay=${RELEASE_DELAY_MS}\n${ALLOW_DEPS}`,
-  });
-  units = new TestUnits(c);
-});
-afterEach(async () => {
+useProxyCluster(
+  `ProxyReleaseDelay=${RELEASE_DELAY_MS}\n${ALLOW_DEPS}`,
+  (cluster, u) => {
+    c = cluster;
+    units = u;
+  },
   // A failed test may leave an agent or the controller stopped.
-  await Promise.all(['main', 'worker1', 'worker2'].map((n) => c.node(n).exec('systemctl start bluechi-agent')));
-  await c.main.exec('systemctl start bluechi-controller');
-  await c.waitOnline();
-  await units.cleanup();
-});
-afterAll(async () => c?.stop());
+  async (cluster) => {
+    await Promise.all(['main', 'worker1', 'worker2'].map((n) => cluster.node(n).exec('systemctl start bluechi-agent')));
+    await cluster.main.exec('systemctl start bluechi-controller');
+    await cluster.waitOnline();
+  },
+);
 
-async function start(node: string, unit: string): Promise<void> {
-  const r = await c.ctl(`start ${node} ${unit}`);
-  expect(r).toEqual({ exitCode: 0, stdout: `Unit ${unit} StartUnit operation result: done\n`, stderr: '' });
-}
+const start = (node: string, unit: string) => jobOk(c, 'start', node, unit);
 
 const since = async (node: string) => (await c.node(node).run('date +%s.%N')).stdout.trim();
 

@@ -3,20 +3,18 @@
  * them (upstream-transcripts §6.3-6.5): same unit files, same commands, and
  * the same `bluechictl status` tables, compared as whole strings.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../harness/cluster.js';
 import { waitFor } from '../harness/wait.js';
-import { ALLOW_DEPS, TestUnits, journals, sleep } from './support/proxy-units.js';
+import { ALLOW_DEPS, TestUnits, journals, sleep, useProxyCluster } from './support/proxy-units.js';
 
 let c: Cluster;
 let units: TestUnits;
 
-beforeAll(async () => {
-  c = await startCluster({ agents: ['worker1', 'worker2'], controllerConf: ALLOW_DEPS });
-  units = new TestUnits(c);
+useProxyCluster(ALLOW_DEPS, (cluster, u) => {
+  c = cluster;
+  units = u;
 });
-afterEach(async () => units.cleanup());
-afterAll(async () => c?.stop());
 
 const RULE_96 = '-'.repeat(96);
 const RULE_112 = '-'.repeat(112);

@@ -3,12 +3,47 @@
  * reading unit states through `bluechictl status NODE UNIT...`, waiting for
  * end states, and putting the nodes back in order between tests.
  */
-import { expect } from 'vitest';
-import type { Cluster } from '../../harness/cluster.js';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { shq } from '../../harness/systemd-container.js';
 import { waitFor, type WaitOptions } from '../../harness/wait.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Boots main + worker1 + worker2 once for the calling test file, with `conf`
+ * appended to the controller drop-in, cleans the test units up after every
+ * test (after `beforeCleanup`, if given) and removes the cluster at the end.
+ * `ready` receives the cluster and its TestUnits once booted.
+ */
+export function useProxyCluster(
+  conf: string,
+  ready: (c: Cluster, units: TestUnits) => void,
+  beforeCleanup?: (c: Cluster) => Promise<void>,
+): void {
+  let cluster: Cluster | undefined;
+  let units: TestUnits | undefined;
+  beforeAll(async () => {
+    cluster = await startCluster({ agents: ['worker1', 'worker2'], controllerConf: conf });
+    units = new TestUnits(cluster);
+    ready(cluster, units);
+  });
+  afterEach(async () => {
+    if (cluster && beforeCleanup) await beforeCleanup(cluster);
+    await units?.cleanup();
+  });
+  afterAll(async () => cluster?.stop());
+}
+
+/** Runs `bluechictl VERB NODE UNIT` and asserts its one result line and exit 0. */
+export async function jobOk(c: Cluster, verb: 'start' | 'stop', node: string, unit: string, result = 'done'): Promise<void> {
+  const method = verb === 'start' ? 'StartUnit' : 'StopUnit';
+  expect(await c.ctl(`${verb} ${node} ${unit}`)).toEqual({
+    exitCode: 0,
+    stdout: `Unit ${unit} ${method} operation result: ${result}\n`,
+    stderr: '',
+  });
+}
 
 /** waitFor, with what was last seen added to the timeout error. */
 async function waitExplained<T>(
