@@ -8,7 +8,7 @@
  *   RemoveProxy(s, s, s)                                always succeeds
  *   Status (s, emits change)                            online | offline
  *
- * Like dbus-manager.ts, one of the few files that import dbus-next.
+ * Like dbus-next-port.ts, one of the two files that import dbus-next.
  */
 import dbus from 'dbus-next';
 import type { MessageBus } from 'dbus-next';

@@ -1,0 +1,55 @@
+/**
+ * The dependency rules of ARCHITECTURE.md, checked on the sources: protocol
+ * imports nothing of ours; controller, agent and ctl import protocol and never
+ * each other; only the two D-Bus adapter files import dbus-next; the CLI never
+ * loads the daemons' logging (pino).
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = new URL('../../..', import.meta.url).pathname;
+const PACKAGES = ['protocol', 'controller', 'agent', 'ctl'] as const;
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+}
+
+const files = PACKAGES.flatMap((pkg) => sources(join(ROOT, 'packages', pkg, 'src')).map((file) => ({ pkg, file, deps: imports(file) })));
+
+describe('dependency rules', () => {
+  it('finds the sources', () => {
+    expect(files.length).toBeGreaterThan(40);
+  });
+
+  it.each(PACKAGES)('%s imports no other package of ours except protocol', (pkg) => {
+    const offending = files
+      .filter((f) => f.pkg === pkg)
+      .flatMap((f) => f.deps.filter((d) => d.startsWith('@bluechi-ts/') && !(pkg !== 'protocol' && d.startsWith('@bluechi-ts/protocol'))).map((d) => `${relative(ROOT, f.file)}: ${d}`));
+    expect(offending).toEqual([]);
+  });
+
+  it('no package reaches into another through a relative path', () => {
+    const offending = files.flatMap((f) => f.deps.filter((d) => d.startsWith('.') && /\.\.\/\.\.\//.test(d)).map((d) => `${relative(ROOT, f.file)}: ${d}`));
+    expect(offending).toEqual([]);
+  });
+
+  it('only the two D-Bus adapters import dbus-next', () => {
+    const importers = files.filter((f) => f.deps.includes('dbus-next')).map((f) => relative(ROOT, f.file)).sort();
+    expect(importers).toEqual(['packages/agent/src/systemd/dbus-agent-service.ts', 'packages/agent/src/systemd/dbus-next-port.ts']);
+  });
+
+  it('the CLI never loads pino or the logging entry point', () => {
+    const offending = files.filter((f) => f.pkg === 'ctl').flatMap((f) => f.deps.filter((d) => d === 'pino' || d.endsWith('/logging')));
+    expect(offending).toEqual([]);
+  });
+});
