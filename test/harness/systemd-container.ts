@@ -147,7 +147,7 @@ function preflight(image: string): Promise<void> {
     }
     const client = await getContainerRuntimeClient();
     if (!(await client.image.exists(ImageName.fromString(image)))) {
-      // testcontainers would try to pull it, and no registry is reachable.
+      // testcontainers would try to pull it; the image is only ever built locally.
       throw new Error(`image ${image} is missing; run \`bash containers/ensure-testbed.sh\` first`);
     }
   })();
