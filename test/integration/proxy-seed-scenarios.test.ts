@@ -68,7 +68,15 @@ describe('the seed scenarios, as upstream ran them', () => {
     );
     // Upstream ran `bluechictl reset-failed main` here; bluechictl has no such verb yet.
     await c.main.run('systemctl reset-failed');
-    await ctlOk('start main source.service', 'Unit source.service StartUnit operation result: done\n');
+    // The target counts as started at fork and fails a few ms later. Whether
+    // that failure reaches source.service before its own start job finished
+    // decides the job result: `done` (as in upstream's transcript) or `canceled`
+    // (the proxy's stop cancels the running start job). It is a race in
+    // systemd's job handling, upstream's too; the end state below is the same.
+    const started = await c.ctl('start main source.service');
+    expect(started.exitCode).toBe(0);
+    expect(started.stderr).toBe('');
+    expect(started.stdout).toMatch(/^Unit source\.service StartUnit operation result: (done|canceled)\n$/);
     await status('main source.service', short('source.service', 'inactive', 'dead'));
     await status('worker1 target.service', short('target.service', 'failed', 'failed'));
     await status('main bluechi-proxy@worker1_target.service', withProxy([['bluechi-proxy@worker1_target.service', 'inactive', 'dead']]));
