@@ -3,7 +3,7 @@
  * on: `bluechi-dep@X.service` pulls in X.service and stops with it (BindsTo=),
  * and a target marked StopWhenUnneeded stops when its dep stops.
  */
-import type { UnitOp } from '@bluechi-ts/protocol';
+import { depUnitName, type UnitOp } from '@bluechi-ts/protocol';
 import { FakeSystemdManager, type FakeUnitOptions } from '../../packages/agent/src/systemd/fake-manager.js';
 import type { QueuedJob } from '../../packages/agent/src/systemd/manager.js';
 
@@ -17,7 +17,7 @@ export class DepAwareFake extends FakeSystemdManager {
     for (const [name, o] of Object.entries(units)) if (o.stopWhenUnneeded) this.stopWhenUnneeded.add(name);
     this.onStateChanged(({ unit, activeState }) => {
       if (activeState !== 'inactive' && activeState !== 'failed') return;
-      const dep = `bluechi-dep@${unit.replace(/\.service$/, '')}.service`;
+      const dep = depUnitName(unit);
       const d = this.unit(dep);
       if (d && d.activeState === 'active') this.setState(dep, 'inactive', 'dead');
     });

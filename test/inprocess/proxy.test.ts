@@ -3,6 +3,7 @@
  * proxy manager driven the way the D-Bus CreateProxy/RemoveProxy calls drive it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { proxyUnitName } from '@bluechi-ts/protocol';
 import { DepAwareFake } from './dep-aware-fake.js';
 import { startAgent, startController, waitFor, waitOnline, type TestAgent, type TestController } from './fixture.js';
 
@@ -30,7 +31,7 @@ async function cluster(extra = ALLOW, targetUnits: ConstructorParameters<typeof 
   return { main, worker1, worker2, api };
 }
 
-const svc = (node: string, unit: string) => `bluechi-proxy@${node}_${unit.replace(/\.service$/, '')}.service`;
+const svc = (node: string, unit: string) => proxyUnitName({ node, unit });
 const create = (a: TestAgent, node: string, unit: string) => a.agent.proxies.create(svc(node, unit), node, unit);
 const count = (node: string, unit: string) => ctl.controller.proxies.dependencies({ node, unit });
 const active = (a: TestAgent, unit: string) => a.systemd.unit(unit)?.activeState;

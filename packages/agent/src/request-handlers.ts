@@ -6,8 +6,7 @@
 import {
   BluechiError,
   ErrorCodes,
-  invalidUnitNameMessage,
-  isValidUnitName,
+  assertUnitName,
   type AgentMethods,
   type MethodHandlers,
   type UnitOp,
@@ -26,10 +25,6 @@ function systemdCall<T>(p: Promise<T>): Promise<T> {
   });
 }
 
-function checkUnit(unit: string): void {
-  if (!isValidUnitName(unit)) throw new BluechiError(ErrorCodes.INVALID_UNIT_NAME, invalidUnitNameMessage(unit));
-}
-
 export function agentHandlers(
   systemd: SystemdManager,
   watch: UnitWatch,
@@ -37,7 +32,7 @@ export function agentHandlers(
   log: Logger,
 ): MethodHandlers<typeof AgentMethods> {
   const job = (op: UnitOp, method: string) => async ({ unit, mode, jobId }: { unit: string; mode: string; jobId: number }) => {
-    checkUnit(unit);
+    assertUnitName(unit);
     log.debug({ unit, mode, jobId }, `Request to ${method} unit ${unit}`);
     const started = performance.now();
     const queued = await systemdCall(systemd.queueJob(op, unit, mode));
@@ -54,11 +49,11 @@ export function agentHandlers(
     ReloadUnit: job('reload', 'ReloadUnit'),
     ListUnits: async () => ({ units: await systemdCall(systemd.listUnits()) }),
     GetUnitProperties: async ({ unit, interface: iface }) => {
-      checkUnit(unit);
+      assertUnitName(unit);
       return { properties: await systemdCall(systemd.getUnitProperties(unit, iface ?? '')) };
     },
     Subscribe: async ({ unit }) => {
-      checkUnit(unit);
+      assertUnitName(unit);
       await systemdCall(watch.subscribe(unit));
       return {};
     },
@@ -67,12 +62,12 @@ export function agentHandlers(
       return {};
     },
     StartDep: async ({ unit }) => {
-      checkUnit(unit);
+      assertUnitName(unit);
       await startDep(systemd, unit, log);
       return {};
     },
     StopDep: async ({ unit }) => {
-      checkUnit(unit);
+      assertUnitName(unit);
       await stopDep(systemd, unit, log);
       return {};
     },

@@ -9,7 +9,7 @@ import { mkdirSync, unlinkSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AGENT_SUBPROTOCOL, webSocketTransport } from '@bluechi-ts/protocol';
+import { AGENT_SUBPROTOCOL } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 
 export type AgentServerOptions = {
@@ -141,5 +141,3 @@ export class AgentServer {
     }
   }
 }
-
-export { webSocketTransport };

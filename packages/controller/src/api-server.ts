@@ -64,13 +64,13 @@ export class ApiServer {
     }
     this.clients.add(socket);
     socket.on('close', () => this.clients.delete(socket));
-    const peer = new RpcPeer(lineTransport(socket, this.opts.maxFrameBytes ?? 1024 * 1024), {
+    // The peer lives as long as the socket: it serves requests until either side closes.
+    new RpcPeer(lineTransport(socket, this.opts.maxFrameBytes ?? 1024 * 1024), {
       outgoing: { methods: {}, signals: ApiSignals },
       incoming: { methods: ApiMethods, signals: {} },
       handlers: this.opts.handlers,
       onProtocolError: (err) => this.opts.log.debug({ code: err.code }, `Refused an API message: ${err.message}`),
     });
-    void peer;
   }
 
   async stop(): Promise<void> {

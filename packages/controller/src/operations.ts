@@ -6,8 +6,8 @@ import {
   BluechiError,
   ErrorCodes,
   VERSION,
-  invalidUnitNameMessage,
-  isValidUnitName,
+  Messages,
+  assertUnitName,
   type UnitInfo,
   type UnitOp,
 } from '@bluechi-ts/protocol';
@@ -17,10 +17,6 @@ import type { JobTracker } from './jobs.js';
 import type { NodeRegistry } from './node-registry.js';
 
 const JOB_METHOD = { start: 'StartUnit', stop: 'StopUnit', restart: 'RestartUnit', reload: 'ReloadUnit' } as const satisfies Record<UnitOp, string>;
-
-function requireUnitName(unit: string): void {
-  if (!isValidUnitName(unit)) throw new BluechiError(ErrorCodes.INVALID_UNIT_NAME, invalidUnitNameMessage(unit));
-}
 
 export function apiHandlers(deps: { registry: NodeRegistry; jobs: JobTracker; log: Logger; isShuttingDown: () => boolean }): ApiHandlers {
   const { registry, jobs, log } = deps;
@@ -32,8 +28,8 @@ export function apiHandlers(deps: { registry: NodeRegistry; jobs: JobTracker; lo
     UnitJob: async ({ node: nodeName, unit, op, mode }) => {
       if (deps.isShuttingDown()) throw new BluechiError(ErrorCodes.SHUTTING_DOWN, 'Request not allowed: node is in shutdown state');
       const node = registry.require(nodeName);
-      requireUnitName(unit);
-      if (node.status !== 'online') throw new BluechiError(ErrorCodes.NODE_OFFLINE, 'Node is offline');
+      assertUnitName(unit);
+      if (node.status !== 'online') throw new BluechiError(ErrorCodes.NODE_OFFLINE, Messages.nodeOffline);
       const jobId = jobs.allocate();
       const result = jobs.track(jobId, node.name, unit, op);
       const jlog = log.child({ node: node.name, unit, jobId });
@@ -75,7 +71,7 @@ export function apiHandlers(deps: { registry: NodeRegistry; jobs: JobTracker; lo
 
     GetUnitProperties: async ({ node: nodeName, unit, interface: iface }) => {
       const node = registry.require(nodeName);
-      requireUnitName(unit);
+      assertUnitName(unit);
       return node.call('GetUnitProperties', { unit, interface: iface ?? '' });
     },
   };

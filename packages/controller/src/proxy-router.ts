@@ -8,8 +8,7 @@
 import {
   BluechiError,
   ErrorCodes,
-  invalidUnitNameMessage,
-  isValidUnitName,
+  assertUnitName,
 } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import { DependencyCounter, type DepAction, type Target } from './dependency-counter.js';
@@ -19,6 +18,9 @@ import type { NodeRegistry } from './node-registry.js';
 type UnitState = { activeState: string; subState: string };
 
 const key = (t: Target) => `${t.node}\u0000${t.unit}`;
+
+/** What a proxy hears while its target's node is out of reach. */
+const TARGET_NODE_OFFLINE = { activeState: 'inactive', subState: 'agent-offline', reason: 'virtual' } as const;
 
 export class ProxyRouter {
   private readonly counter = new DependencyCounter();
@@ -54,12 +56,12 @@ export class ProxyRouter {
         `Proxy on node not allowed: node '${requester.name}' may not depend on units of node '${node}' (set AllowDependenciesOn in [node ${requester.name}] on the controller)`,
       );
     }
-    if (!isValidUnitName(unit)) throw new BluechiError(ErrorCodes.INVALID_UNIT_NAME, invalidUnitNameMessage(unit));
+    assertUnitName(unit);
     const t = { node, unit };
     this.orphans.get(requester.name)?.unconfirmed.delete(proxyId);
     this.apply(this.counter.add({ requester: requester.name, proxyId }, t));
     if (target.status !== 'online') {
-      requester.notify('ProxyTargetState', { proxyId, activeState: 'inactive', subState: 'agent-offline', reason: 'virtual' });
+      requester.notify('ProxyTargetState', { proxyId, ...TARGET_NODE_OFFLINE });
       log.info(`Target node '${node}' is offline; the proxy waits for it`);
       return;
     }
@@ -100,12 +102,7 @@ export class ProxyRouter {
       const t = { node: node.name, unit };
       this.lastState.delete(key(t));
       for (const p of this.counter.proxiesOf(t)) {
-        this.registry.find(p.requester)?.notify('ProxyTargetState', {
-          proxyId: p.proxyId,
-          activeState: 'inactive',
-          subState: 'agent-offline',
-          reason: 'virtual',
-        });
+        this.registry.find(p.requester)?.notify('ProxyTargetState', { proxyId: p.proxyId, ...TARGET_NODE_OFFLINE });
       }
     }
   }

@@ -2,6 +2,7 @@
  * systemd unit-name rules, and the names BlueChi derives from them.
  * Pure functions: no I/O, no logging.
  */
+import { BluechiError, ErrorCodes } from './errors.js';
 
 export const UNIT_NAME_MAX = 255;
 
@@ -41,6 +42,11 @@ export function isValidUnitName(name: string): boolean {
 /** The message systemd itself gives for an invalid name, so users see one wording. */
 export function invalidUnitNameMessage(name: string): string {
   return `Unit name ${name} is not valid.`;
+}
+
+/** Throws INVALID_UNIT_NAME, worded like systemd, unless `name` is a valid unit name. */
+export function assertUnitName(name: string): void {
+  if (!isValidUnitName(name)) throw new BluechiError(ErrorCodes.INVALID_UNIT_NAME, invalidUnitNameMessage(name));
 }
 
 /**

@@ -4,6 +4,7 @@
  * end states, and putting the nodes back in order between tests.
  */
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { depUnitName, proxyUnitName } from '@bluechi-ts/protocol';
 import { startCluster, type Cluster } from '../../harness/cluster.js';
 import { shq } from '../../harness/systemd-container.js';
 import { waitFor, type WaitOptions } from '../../harness/wait.js';
@@ -68,8 +69,10 @@ export const ALLOW_DEPS = [
 ].join('\n');
 
 /** `bluechi-proxy@NODE_UNIT.service` for UNIT (with or without `.service`). */
-export const proxyOf = (node: string, unit: string) => `bluechi-proxy@${node}_${unit.replace(/\.service$/, '')}.service`;
-export const depOf = (unit: string) => `bluechi-dep@${unit.replace(/\.service$/, '')}.service`;
+/** `target` with or without `.service`: the name helpers of the product itself. */
+const service = (unit: string) => (unit.endsWith('.service') ? unit : `${unit}.service`);
+export const proxyOf = (node: string, unit: string) => proxyUnitName({ node, unit: service(unit) });
+export const depOf = (unit: string) => depUnitName(service(unit));
 
 /** A requesting unit: `Type=simple /bin/true RemainAfterExit=yes` with KEY=proxy and After=proxy. */
 export function sourceUnit(keyword: 'Wants' | 'Requires' | 'BindsTo' | 'Upholds', proxies: string | string[]): string {
