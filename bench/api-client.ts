@@ -45,21 +45,35 @@ function connect(path: string): Promise<Socket> {
 
 const NO_METHODS = {} satisfies MethodTable;
 const NO_SIGNALS = {} satisfies SignalTable;
+type Removed = { jobId: number; result: string; error?: { message: string } | undefined };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const socket = await connect(process.env.BLUECHI_API_SOCKET ?? '/run/bluechi/api.sock');
+  // Job results arrive as JobRemoved signals, possibly before the reply that names the job.
+  const removed = new Map<number, Removed>();
+  const waiters = new Map<number, (r: Removed) => void>();
   const peer = new RpcPeer(lineTransport(socket, 64 * 1024 * 1024), {
-    outgoing: { methods: ApiMethods, signals: ApiSignals },
-    incoming: { methods: NO_METHODS, signals: NO_SIGNALS },
+    outgoing: { methods: ApiMethods, signals: NO_SIGNALS },
+    incoming: { methods: NO_METHODS, signals: ApiSignals },
+    signalHandlers: {
+      JobRemoved: (r) => {
+        const w = waiters.get(r.jobId);
+        if (w) w(r);
+        else removed.set(r.jobId, r);
+      },
+    },
     defaultTimeoutMs: 30_000,
   });
   const job = async (op: 'start' | 'stop') => {
     const t0 = performance.now();
-    const { result } = await peer.call('UnitJob', { node: args.node, unit: args.unit, op, mode: 'replace' });
+    const { jobId } = await peer.call(op === 'start' ? 'StartUnit' : 'StopUnit', { node: args.node, unit: args.unit, mode: 'replace' });
+    const r = removed.get(jobId) ?? (await new Promise<Removed>((resolve) => waiters.set(jobId, resolve)));
+    removed.delete(jobId);
+    waiters.delete(jobId);
     const ms = performance.now() - t0;
-    if (result !== 'done') throw new Error(`${op} ${args.node}:${args.unit} ended with ${result}`);
+    if (r.error || r.result !== 'done') throw new Error(`${op} ${args.node}:${args.unit} ended with ${r.error?.message ?? r.result}`);
     return ms;
   };
   const activeState = async (node: string, unit: string) =>

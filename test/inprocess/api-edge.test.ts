@@ -35,12 +35,12 @@ describe('local API edge', () => {
     const c = rawApi(ctl.apiPath);
     c.socket.write('this is not json\n');
     c.socket.write(JSON.stringify({ type: 'request', id: 1, method: 'Shutdown', params: {} }) + '\n');
-    c.socket.write(JSON.stringify({ type: 'request', id: 2, method: 'UnitJob', params: { node: 'worker1', unit: 'a.service', op: 'explode' } }) + '\n');
+    c.socket.write(JSON.stringify({ type: 'request', id: 2, method: 'StartUnit', params: { node: 'worker1', unit: 'a.service', mode: 'explode' } }) + '\n');
     c.socket.write(JSON.stringify({ type: 'request', id: 3, method: 'ListNodes', params: {} }) + '\n');
     await waitFor('four replies', () => c.lines.length === 4);
     expect(c.lines[0]).toMatchObject({ id: null, error: { code: 'MALFORMED_FRAME' } });
     expect(c.lines[1]).toMatchObject({ id: 1, error: { code: 'UNKNOWN_METHOD' } });
-    expect(c.lines[2]).toMatchObject({ id: 2, error: { code: 'INVALID_PARAMS', message: 'invalid params for UnitJob: op: expected one of start, stop, restart, reload' } });
+    expect(c.lines[2]).toMatchObject({ id: 2, error: { code: 'INVALID_PARAMS', message: 'invalid params for StartUnit: mode: expected one of replace, fail, isolate, ignore-dependencies, ignore-requirements, replace-irreversibly, flush' } });
     expect(c.lines[3]).toMatchObject({ id: 3, type: 'response' });
     c.socket.destroy();
   });

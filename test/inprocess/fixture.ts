@@ -3,16 +3,10 @@
  * WebSockets (TCP and Unix socket), each agent over a FakeSystemdManager.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ApiMethods,
-  ApiSignals,
-  RpcPeer,
-  lineTransport,
-  parseIni,
-} from '@bluechi-ts/protocol';
+import { JOB_METHODS, parseIni, type ApiSignals, type SignalParamsOf, type UnitOp } from '@bluechi-ts/protocol';
+import { connectApi, type ApiClient } from '@bluechi-ts/ctl';
 import { createLogger, type Logger } from '@bluechi-ts/protocol/logging';
 import { Controller, buildControllerConfig } from '@bluechi-ts/controller';
 import { Agent, buildAgentConfig } from '@bluechi-ts/agent';
@@ -26,19 +20,30 @@ export function memoryLogger(name: string): LogSink {
   return { lines, log };
 }
 
-export type ApiClient = RpcPeer<typeof ApiMethods, typeof ApiSignals, {}, {}>;
+export type { ApiClient };
 
-export async function apiClient(path: string): Promise<ApiClient> {
-  const socket = connect(path);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
+/** bluechictl's own client, on the test controller's API socket. */
+export function apiClient(path: string): Promise<ApiClient> {
+  return connectApi({ socketPath: path, requestTimeoutMs: 10_000 });
+}
+
+export type JobRemoved = SignalParamsOf<typeof ApiSignals, 'JobRemoved'>;
+
+/** Queues a job and waits for its JobRemoved, as bluechictl does. */
+export async function runJob(api: ApiClient, op: UnitOp, node: string, unit: string): Promise<JobRemoved> {
+  const seen = new Map<number, JobRemoved>();
+  let wake: ((r: JobRemoved) => void) | undefined;
+  let want = 0;
+  const off = api.on('JobRemoved', (r) => {
+    seen.set(r.jobId, r);
+    if (r.jobId === want) wake?.(r);
   });
-  return new RpcPeer(lineTransport(socket, 64 * 1024 * 1024), {
-    outgoing: { methods: ApiMethods, signals: ApiSignals },
-    incoming: { methods: {}, signals: {} },
-    defaultTimeoutMs: 10_000,
-  });
+  try {
+    const { jobId } = await api.call(JOB_METHODS[op], { node, unit });
+    return seen.get(jobId) ?? (await new Promise<JobRemoved>((resolve) => ((want = jobId), (wake = resolve))));
+  } finally {
+    off();
+  }
 }
 
 export type TestController = {

@@ -18,7 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { connectSystemd } from '../src/systemd/dbus-manager.js';
+import { connectSystemd } from '../src/systemd/dbus-next-port.js';
 import type { UnitOp } from '@bluechi-ts/protocol';
 import { DBUS_ERRORS, SystemdError, type SystemdManager, type UnitStateEvent } from '../src/systemd/manager.js';
 import { unitNameFromPath, unitObjectPath } from '../src/systemd/unit-path.js';
@@ -67,7 +67,7 @@ async function lifecycle(m: SystemdManager): Promise<void> {
   check('reload active unit -> done', (await run(m, 'smoke-ok.service', 'reload')) === 'done');
   check('restart -> done', (await run(m, 'smoke-ok.service', 'restart')) === 'done');
   check('stop -> done', (await run(m, 'smoke-ok.service', 'stop')) === 'done');
-  const inactive = await m.getUnitProperties('smoke-ok.service');
+  const { properties: inactive } = await m.getUnitProperties('smoke-ok.service');
   check('stopped unit is inactive/dead', inactive.ActiveState === 'inactive' && inactive.SubState === 'dead');
   const r = await run(m, 'smoke-ok.service', 'reload');
   check('reload of inactive unit -> invalid', r === 'invalid', r);
@@ -132,14 +132,14 @@ async function listing(m: SystemdManager): Promise<void> {
 }
 
 async function properties(m: SystemdManager): Promise<void> {
-  const p = await m.getUnitProperties('smoke-noreload.service');
+  const { properties: p } = await m.getUnitProperties('smoke-noreload.service');
   check('properties of inactive unit', p.LoadState === 'loaded' && p.ActiveState === 'inactive', `${Object.keys(p).length} keys`);
   check('UINT64_MAX becomes a string', p.TimeoutStartUSec === '18446744073709551615', p.TimeoutStartUSec);
   check('64-bit values become numbers', p.TimeoutStopUSec === 90_000_000, p.TimeoutStopUSec);
   check('properties are plain JSON', JSON.stringify(JSON.parse(JSON.stringify(p))) === JSON.stringify(p));
-  const unitOnly = await m.getUnitProperties('smoke-noreload.service', 'org.freedesktop.systemd1.Unit');
+  const { properties: unitOnly } = await m.getUnitProperties('smoke-noreload.service', 'org.freedesktop.systemd1.Unit');
   check('one interface only', 'ActiveState' in unitOnly && !('ExecStart' in unitOnly), `${Object.keys(unitOnly).length} keys`);
-  const nf = await m.getUnitProperties('nosuch.service');
+  const { properties: nf } = await m.getUnitProperties('nosuch.service');
   check('properties of unknown unit: not-found', nf.LoadState === 'not-found' && nf.ActiveState === 'inactive', nf.LoadError);
 }
 

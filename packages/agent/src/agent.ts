@@ -7,11 +7,11 @@ import { BluechiError, ErrorCodes, Messages, VERSION, parseProxyInstance } from 
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import type { AgentConfig } from './config.js';
 import { ControllerLink } from './controller-link.js';
+import { agentHandlers } from './handlers/index.js';
 import { ProxyManager, type ProxyHost } from './proxy/proxy-manager.js';
-import { agentHandlers } from './request-handlers.js';
 import type { AgentBusService, AgentBusHandlers } from './systemd/dbus-agent-service.js';
 import type { SystemdManager } from './systemd/manager.js';
-import { UnitWatch } from './unit-watch.js';
+import { UnitWatch, type AgentNotify } from './unit-watch.js';
 
 /** Used when the proxy service's own TimeoutStartSec cannot be read (e.g. run by hand). */
 export const DEFAULT_PROXY_TIMEOUT_MS = 300_000;
@@ -33,11 +33,15 @@ export class Agent {
   readonly watch: UnitWatch;
   private bus: AgentBusService | undefined;
 
+  /** AgentJobMetrics are sent while on; the controller switches it (EnableMetrics). */
+  readonly metrics = { enabled: false };
+
   constructor(private readonly opts: AgentOptions) {
     const { config, systemd, log } = opts;
-    this.watch = new UnitWatch(systemd, (r) => this.link.connection?.notify('UnitStateChanged', r), log);
+    const notify: AgentNotify = (name, params) => this.link.connection?.notify(name, params);
+    this.watch = new UnitWatch(systemd, notify, log);
     this.proxies = new ProxyManager(this.proxyHost(), log);
-    const handlers = agentHandlers(systemd, this.watch, (jobId, result) => this.link.connection?.notify('JobDone', { jobId, result }), log);
+    const handlers = agentHandlers({ systemd, watch: this.watch, notify, log, metrics: this.metrics });
     this.link = new ControllerLink({
       url: () => config.controllerUrl,
       nodeName: config.nodeName,
@@ -57,6 +61,8 @@ export class Agent {
       },
       onDisconnected: () => {
         this.watch.clear();
+        // The controller enables metrics again on registration if they are on.
+        this.metrics.enabled = false;
         this.bus?.statusChanged();
       },
     });
@@ -77,7 +83,9 @@ export class Agent {
         await systemd.queueJob('stop', name, 'replace');
       },
       startTimeout: async (name) => {
-        const props = await systemd.getUnitProperties(name, 'org.freedesktop.systemd1.Service').catch(() => ({}) as Record<string, unknown>);
+        const props = await systemd
+          .getUnitProperties(name, 'org.freedesktop.systemd1.Service')
+          .then((t) => t.properties as Record<string, unknown>, () => ({}) as Record<string, unknown>);
         const usec = props.TimeoutStartUSec;
         if (typeof usec === 'number' && usec > 0) return Math.max(Math.floor(usec / 1000) - PROXY_TIMEOUT_MARGIN_MS, 100);
         // Infinite TimeoutStartSec= means the user asked to wait for ever.

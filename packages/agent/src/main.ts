@@ -7,7 +7,7 @@ import { createLogger } from '@bluechi-ts/protocol/logging';
 import { Agent } from './agent.js';
 import { loadAgentConfig } from './config.js';
 import { serveAgentBus } from './systemd/dbus-agent-service.js';
-import { connectSystemd } from './systemd/dbus-manager.js';
+import { connectSystemd } from './systemd/dbus-next-port.js';
 
 const USAGE = `Usage: bluechi-agent [options]
 

@@ -1,42 +1,70 @@
 /**
- * Units the controller asked to watch (Subscribe). Their state changes are
- * reported as UnitStateChanged; a new subscription first reports the unit's
- * current state as a virtual event. The set is per connection: the controller
- * subscribes again after a reconnect.
+ * Units the controller asked to watch (Subscribe), and what is reported for
+ * them: UnitNew, UnitRemoved, UnitStateChanged and UnitPropertiesChanged as
+ * systemd signals them (reason `real`). Subscribing to a loaded unit first
+ * reports a virtual UnitNew and its current state as a virtual
+ * UnitStateChanged; subscribing to `*` reports every unit's events from then
+ * on, with nothing virtual (reference §6). Subscriptions are counted, and
+ * belong to one connection: the controller subscribes again after a reconnect.
  */
+import type { AgentSignals, SignalParamsOf } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
-import type { SystemdManager, UnitStateEvent } from './systemd/manager.js';
+import type { SystemdManager } from './systemd/manager.js';
 
-export type UnitReport = UnitStateEvent & { reason: 'real' | 'virtual' };
+/** Sends one signal to the controller (dropped while not connected). */
+export type AgentNotify = <S extends keyof typeof AgentSignals & string>(name: S, params: SignalParamsOf<typeof AgentSignals, S>) => void;
+
+export const ALL_UNITS = '*';
 
 export class UnitWatch {
-  private readonly watched = new Map<string, number>();
+  private readonly counts = new Map<string, number>();
 
   constructor(
     private readonly systemd: SystemdManager,
-    private readonly report: (r: UnitReport) => void,
+    private readonly notify: AgentNotify,
     private readonly log: Logger,
   ) {
+    systemd.onUnitNew((unit) => {
+      if (this.watched(unit)) notify('UnitNew', { unit, reason: 'real' });
+    });
+    systemd.onUnitRemoved((unit) => {
+      if (this.watched(unit)) notify('UnitRemoved', { unit, reason: 'real' });
+    });
     systemd.onStateChanged((e) => {
-      if (this.watched.has(e.unit)) this.report({ ...e, reason: 'real' });
+      if (this.watched(e.unit)) notify('UnitStateChanged', { ...e, reason: 'real' });
+    });
+    systemd.onPropertiesChanged((e) => {
+      if (this.watched(e.unit)) notify('UnitPropertiesChanged', e);
     });
   }
 
+  /** Whether events of `unit` are reported. */
+  watched(unit: string): boolean {
+    return this.counts.has(ALL_UNITS) || this.counts.has(unit);
+  }
+
+  /** Number of distinct subscriptions (for logs and tests). */
+  get size(): number {
+    return this.counts.size;
+  }
+
   async subscribe(unit: string): Promise<void> {
-    this.watched.set(unit, (this.watched.get(unit) ?? 0) + 1);
-    const props = await this.systemd.getUnitProperties(unit, 'org.freedesktop.systemd1.Unit');
-    if (props.LoadState !== 'loaded' || !this.watched.has(unit)) return;
-    this.report({ unit, activeState: String(props.ActiveState), subState: String(props.SubState), reason: 'virtual' });
+    this.counts.set(unit, (this.counts.get(unit) ?? 0) + 1);
+    if (unit === ALL_UNITS) return;
+    const state = await this.systemd.getLoadedUnitState(unit);
+    if (!state || !this.counts.has(unit)) return;
+    this.notify('UnitNew', { unit, reason: 'virtual' });
+    this.notify('UnitStateChanged', { unit, ...state, reason: 'virtual' });
   }
 
   unsubscribe(unit: string): void {
-    const n = this.watched.get(unit) ?? 0;
-    if (n <= 1) this.watched.delete(unit);
-    else this.watched.set(unit, n - 1);
+    const n = this.counts.get(unit) ?? 0;
+    if (n <= 1) this.counts.delete(unit);
+    else this.counts.set(unit, n - 1);
   }
 
   clear(): void {
-    if (this.watched.size) this.log.debug({ units: this.watched.size }, 'Dropping unit subscriptions of the old connection');
-    this.watched.clear();
+    if (this.counts.size) this.log.debug({ units: this.counts.size }, 'Dropping unit subscriptions of the old connection');
+    this.counts.clear();
   }
 }

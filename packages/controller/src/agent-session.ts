@@ -8,11 +8,17 @@ import {
   ErrorCodes,
   RpcPeer,
   VERSION,
+  type AgentSignals,
+  type JobState,
+  type SignalParamsOf,
   type Transport,
 } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import { AGENT_LINK_TABLES, type AgentPeer } from './agent-peer.js';
 import type { ControllerNode } from './node.js';
+import type { UnitEvent } from './unit-subscriptions.js';
+
+type AgentJobMetrics = SignalParamsOf<typeof AgentSignals, 'AgentJobMetrics'>;
 
 /** What a session needs from the rest of the controller. */
 export interface SessionHost {
@@ -23,9 +29,12 @@ export interface SessionHost {
   register(session: AgentSession, name: string, heartbeatInterval: number): ControllerNode;
   heartbeat(node: ControllerNode): void;
   jobDone(node: ControllerNode, jobId: number, result: string): void;
+  jobStateChanged(node: ControllerNode, jobId: number, state: JobState): void;
   proxyNew(node: ControllerNode, proxyId: number, target: string, unit: string): void;
   proxyRemoved(node: ControllerNode, proxyId: number): void;
-  unitStateChanged(node: ControllerNode, unit: string, state: { activeState: string; subState: string }, reason: 'real' | 'virtual'): void;
+  /** UnitNew, UnitRemoved, UnitStateChanged or UnitPropertiesChanged of a subscribed unit. */
+  unitEvent(e: UnitEvent): void;
+  agentJobMetrics(node: ControllerNode, m: AgentJobMetrics): void;
   disconnected(session: AgentSession): void;
 }
 
@@ -64,8 +73,23 @@ export class AgentSession {
       JobDone: ({ jobId, result }) => {
         if (this.node) host.jobDone(this.node, jobId, result);
       },
-      UnitStateChanged: ({ unit, activeState, subState, reason }) => {
-        if (this.node) host.unitStateChanged(this.node, unit, { activeState, subState }, reason);
+      JobStateChanged: ({ jobId, state }) => {
+        if (this.node) host.jobStateChanged(this.node, jobId, state);
+      },
+      UnitNew: (p) => {
+        if (this.node) host.unitEvent({ kind: 'UnitNew', node: this.node.name, ...p });
+      },
+      UnitRemoved: (p) => {
+        if (this.node) host.unitEvent({ kind: 'UnitRemoved', node: this.node.name, ...p });
+      },
+      UnitStateChanged: (p) => {
+        if (this.node) host.unitEvent({ kind: 'UnitStateChanged', node: this.node.name, ...p });
+      },
+      UnitPropertiesChanged: (p) => {
+        if (this.node) host.unitEvent({ kind: 'UnitPropertiesChanged', node: this.node.name, ...p });
+      },
+      AgentJobMetrics: (m) => {
+        if (this.node) host.agentJobMetrics(this.node, m);
       },
       ProxyRemoved: ({ proxyId }) => {
         if (this.node) host.proxyRemoved(this.node, proxyId);

@@ -2,34 +2,36 @@
  * The local API for bluechictl and other clients on the controller host:
  * newline-delimited JSON frames on a Unix socket created with mode 0600 in a
  * 0700 directory, so only root can connect. It is never exposed over TCP.
+ * Each connection is a SocketSession over the controller operations.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import {
-  ApiMethods,
-  ApiSignals,
-  RpcPeer,
-  lineTransport,
-  type MethodHandlers,
-} from '@bluechi-ts/protocol';
+import { lineTransport } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
-
-export type ApiHandlers = MethodHandlers<typeof ApiMethods>;
+import { SocketSession } from './api-session.js';
+import type { ApiOperations } from './operations/index.js';
 
 export type ApiServerOptions = {
   path: string;
-  handlers: ApiHandlers;
+  operations: ApiOperations;
   log: Logger;
+  /** Largest frame accepted from a client, in bytes. Default 1 MiB. */
   maxFrameBytes?: number;
+  /** Clients connected at once, at most. Default 256. */
   maxClients?: number;
 };
 
 export class ApiServer {
   private server: Server | undefined;
-  private readonly clients = new Set<Socket>();
+  private readonly sessions = new Set<SocketSession>();
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly opts: ApiServerOptions) {}
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
 
   async start(): Promise<void> {
     const { path, log } = this.opts;
@@ -57,24 +59,20 @@ export class ApiServer {
 
   private accept(socket: Socket): void {
     const max = this.opts.maxClients ?? 256;
-    if (this.clients.size >= max) {
+    if (this.sockets.size >= max) {
       this.opts.log.warn(`Refused API client: ${max} clients already connected`);
       socket.end(JSON.stringify({ type: 'error', id: null, error: { code: 'TOO_MANY_REQUESTS', message: 'too many API clients' } }) + '\n');
       return;
     }
-    this.clients.add(socket);
-    socket.on('close', () => this.clients.delete(socket));
-    // The peer lives as long as the socket: it serves requests until either side closes.
-    new RpcPeer(lineTransport(socket, this.opts.maxFrameBytes ?? 1024 * 1024), {
-      outgoing: { methods: {}, signals: ApiSignals },
-      incoming: { methods: ApiMethods, signals: {} },
-      handlers: this.opts.handlers,
-      onProtocolError: (err) => this.opts.log.debug({ code: err.code }, `Refused an API message: ${err.message}`),
-    });
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    const session = new SocketSession(lineTransport(socket, this.opts.maxFrameBytes ?? 1024 * 1024), this.opts.operations, this.opts.log);
+    this.sessions.add(session);
+    session.onClose(() => this.sessions.delete(session));
   }
 
   async stop(): Promise<void> {
-    for (const s of this.clients) s.destroy();
+    for (const s of this.sockets) s.destroy();
     const server = this.server;
     if (server) await new Promise<void>((r) => server.close(() => r()));
     try {

@@ -1,20 +1,25 @@
 /**
- * The controller's composition root: the node registry, the job tracker, the
- * agent listeners, the local API and the liveness timer, wired together.
+ * The controller's composition root: the node registry, jobs, the unit
+ * subscription multiplexer with the monitors and proxies on it, metrics, the
+ * agent listeners, the local API over the controller operations, and the
+ * liveness timer, wired together.
  */
 import { performance } from 'node:perf_hooks';
-import { BluechiError, VERSION, webSocketTransport } from '@bluechi-ts/protocol';
-import type { Logger } from '@bluechi-ts/protocol/logging';
+import { BluechiError, VERSION, webSocketTransport, type AgentSignals, type JobState, type SignalParamsOf } from '@bluechi-ts/protocol';
+import { setLogLevel, type Logger } from '@bluechi-ts/protocol/logging';
 import { AgentServer } from './agent-server.js';
 import { AgentSession, type SessionHost } from './agent-session.js';
 import { ApiServer } from './api-server.js';
 import type { ControllerConfig } from './config.js';
-import { JobTracker } from './jobs.js';
+import { JobRegistry } from './jobs.js';
 import { isSilentTooLong, livenessPeriod } from './liveness.js';
+import { Metrics } from './metrics.js';
+import { MonitorRegistry } from './monitors.js';
 import type { ControllerNode } from './node.js';
 import { NodeRegistry } from './node-registry.js';
-import { apiHandlers } from './operations.js';
+import { apiOperations } from './operations/index.js';
 import { ProxyRouter } from './proxy-router.js';
+import { UnitSubscriptions, type UnitEvent } from './unit-subscriptions.js';
 
 export type ControllerOptions = {
   config: ControllerConfig;
@@ -26,7 +31,10 @@ export type ControllerOptions = {
 
 export class Controller implements SessionHost {
   readonly registry: NodeRegistry;
-  readonly jobs = new JobTracker();
+  readonly jobs: JobRegistry;
+  readonly units: UnitSubscriptions;
+  readonly monitors: MonitorRegistry;
+  readonly metrics: Metrics;
   readonly proxies: ProxyRouter;
   readonly log: Logger;
   private readonly sessions = new Set<AgentSession>();
@@ -43,7 +51,11 @@ export class Controller implements SessionHost {
     this.wallNow = opts.wallNow ?? Date.now;
     this.monoNow = opts.monoNow ?? (() => performance.now());
     this.registry = new NodeRegistry(config.nodes);
-    this.proxies = new ProxyRouter(this.registry, log, config.proxyReleaseDelay);
+    this.jobs = new JobRegistry(this.wallNow, this.monoNow);
+    this.units = new UnitSubscriptions(this.registry, log);
+    this.monitors = new MonitorRegistry(this.units, log);
+    this.metrics = new Metrics(this.registry, this.jobs, log, this.monoNow);
+    this.proxies = new ProxyRouter(this.registry, this.units, log, config.proxyReleaseDelay);
     this.agentServer = new AgentServer({
       tcpPort: config.useTcp ? config.port : undefined,
       unixPath: config.useUds ? config.agentSocketPath : undefined,
@@ -57,7 +69,16 @@ export class Controller implements SessionHost {
     this.apiServer = new ApiServer({
       path: config.apiSocketPath,
       log,
-      handlers: apiHandlers({ registry: this.registry, jobs: this.jobs, log, isShuttingDown: () => this.shuttingDown }),
+      operations: apiOperations({
+        registry: this.registry,
+        jobs: this.jobs,
+        units: this.units,
+        monitors: this.monitors,
+        metrics: this.metrics,
+        log,
+        setLogLevel: (level) => setLogLevel(log, level),
+        isShuttingDown: () => this.shuttingDown,
+      }),
     });
   }
 
@@ -117,9 +138,13 @@ export class Controller implements SessionHost {
     const node = decision.node;
     node.attach(session.peer, session.peerIp, heartbeatInterval, this.wallNow(), this.monoNow());
     this.log.info({ node: name, peerIp: session.peerIp || undefined }, `Registered managed node '${name}'`);
+    this.registry.statusChanged(node);
     // After the Register reply is on its way, re-send what this node is needed for.
     setImmediate(() => {
-      if (node.connection === session.peer) this.proxies.nodeConnected(node);
+      if (node.connection !== session.peer) return;
+      this.units.nodeAttached(node);
+      this.metrics.nodeAttached(node);
+      this.proxies.nodeConnected(node);
     });
     return node;
   }
@@ -129,9 +154,21 @@ export class Controller implements SessionHost {
   }
 
   jobDone(node: ControllerNode, jobId: number, result: string): void {
-    if (!this.jobs.complete(node.name, jobId, result)) {
-      this.log.debug({ node: node.name, jobId }, 'JobDone for a job nobody waits for, ignoring');
+    if (!this.jobs.done(node.name, jobId, result)) {
+      this.log.debug({ node: node.name, jobId }, 'JobDone for an unknown job, ignoring');
     }
+  }
+
+  jobStateChanged(node: ControllerNode, jobId: number, state: JobState): void {
+    this.jobs.stateChanged(node.name, jobId, state);
+  }
+
+  unitEvent(e: UnitEvent): void {
+    this.units.agentEvent(e);
+  }
+
+  agentJobMetrics(node: ControllerNode, m: SignalParamsOf<typeof AgentSignals, 'AgentJobMetrics'>): void {
+    this.metrics.agentJob(node, m);
   }
 
   proxyNew(node: ControllerNode, proxyId: number, target: string, unit: string): void {
@@ -142,17 +179,15 @@ export class Controller implements SessionHost {
     this.proxies.proxyRemoved(node, proxyId);
   }
 
-  unitStateChanged(node: ControllerNode, unit: string, state: { activeState: string; subState: string }, reason: 'real' | 'virtual'): void {
-    this.proxies.unitStateChanged(node, unit, state, reason);
-  }
-
   disconnected(session: AgentSession): void {
     this.sessions.delete(session);
     const node = session.node;
     if (!node || !node.detach(session.peer)) return;
     const failed = this.jobs.failNode(node.name);
     this.log.info({ node: node.name, failedJobs: failed || undefined }, `Node '${node.name}' disconnected`);
+    this.units.nodeDetached(node);
     this.proxies.nodeDisconnected(node);
+    this.registry.statusChanged(node);
   }
 
   private livenessTick(): void {

@@ -106,11 +106,16 @@ export class DependencyCounter {
     return this.proxiesFrom(requester).flatMap((ref) => this.remove(ref));
   }
 
-  /** What to send a target node that (re)connected: resubscribe and restart every needed dep. */
+  /**
+   * What to send a target node that (re)connected: start every needed dep again.
+   * (Its unit subscriptions are re-sent by the subscription multiplexer.)
+   */
   resend(node: string): DepAction[] {
-    return this.targetsOn(node).flatMap(({ unit, count }) => [
-      { kind: 'Subscribe' as const, node, unit, reason: `node '${node}' connected; ${count} dependencies on ${unit}` },
-      { kind: 'StartDep' as const, node, unit, reason: `node '${node}' connected; ${count} dependencies on ${unit}` },
-    ]);
+    return this.targetsOn(node).map(({ unit, count }) => ({
+      kind: 'StartDep' as const,
+      node,
+      unit,
+      reason: `node '${node}' connected; ${count} dependencies on ${unit}`,
+    }));
   }
 }

@@ -1,7 +1,9 @@
 /**
  * The configured nodes, in config order, and the registration rules that
- * decide whether a connection may become one of them.
+ * decide whether a connection may become one of them. Emits `status` whenever
+ * a node comes online or goes offline.
  */
+import { EventEmitter } from 'node:events';
 import { BluechiError, ErrorCodes, Messages, nodeObjectPath } from '@bluechi-ts/protocol';
 import type { NodeConfig } from './config.js';
 import { ControllerNode } from './node.js';
@@ -10,11 +12,18 @@ export type RegisterDecision =
   | { ok: true; node: ControllerNode }
   | { ok: false; code: typeof ErrorCodes.UNEXPECTED_NODE_NAME | typeof ErrorCodes.NODE_ALREADY_CONNECTED; message: string };
 
-export class NodeRegistry {
+export class NodeRegistry extends EventEmitter<{ status: [node: ControllerNode] }> {
   private readonly nodes = new Map<string, ControllerNode>();
 
   constructor(configs: readonly NodeConfig[]) {
+    super();
+    this.setMaxListeners(0);
     for (const c of configs) this.nodes.set(c.name, new ControllerNode(c));
+  }
+
+  /** Announces that `node` came online or went offline. */
+  statusChanged(node: ControllerNode): void {
+    this.emit('status', node);
   }
 
   list(): ControllerNode[] {

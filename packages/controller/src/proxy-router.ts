@@ -3,7 +3,8 @@
  * announces, counts dependencies (DependencyCounter), carries out what the
  * counter decides on the target nodes, and forwards the target's state to every
  * proxy waiting on it. Survives outages on either side and a controller
- * restart: everything is rebuilt from what agents (re-)announce.
+ * restart: everything is rebuilt from what agents (re-)announce. The targets'
+ * states come from the unit subscription multiplexer, like everyone else's.
  */
 import {
   BluechiError,
@@ -14,6 +15,7 @@ import type { Logger } from '@bluechi-ts/protocol/logging';
 import { DependencyCounter, type DepAction, type Target } from './dependency-counter.js';
 import type { ControllerNode } from './node.js';
 import type { NodeRegistry } from './node-registry.js';
+import type { Subscription, UnitEvent, UnitSubscriptions } from './unit-subscriptions.js';
 
 type UnitState = { activeState: string; subState: string };
 
@@ -28,9 +30,12 @@ export class ProxyRouter {
   private readonly lastState = new Map<string, UnitState>();
   /** Requesters that dropped: proxies not re-announced before the timer fires are released. */
   private readonly orphans = new Map<string, { timer: NodeJS.Timeout; unconfirmed: Set<number> }>();
+  /** One multiplexer subscription per watched target. */
+  private readonly watching = new Map<string, Subscription>();
 
   constructor(
     private readonly registry: NodeRegistry,
+    private readonly units: UnitSubscriptions,
     private readonly log: Logger,
     /** How long a dropped requester's dependencies are kept before they are released (ms). */
     private readonly releaseDelay = 0,
@@ -79,13 +84,15 @@ export class ProxyRouter {
     this.apply(this.counter.remove({ requester: requester.name, proxyId }));
   }
 
-  /** A target node's agent reported a watched unit's state. */
-  unitStateChanged(node: ControllerNode, unit: string, state: UnitState, reason: 'real' | 'virtual'): void {
-    const t = { node: node.name, unit };
+  /** A watched target's state, from the multiplexer. Outages are handled in nodeDisconnected. */
+  private targetEvent(e: UnitEvent): void {
+    if (e.kind !== 'UnitStateChanged' || (e.reason === 'virtual' && e.subState === 'agent-offline')) return;
+    const t = { node: e.node, unit: e.unit };
     if (this.counter.count(t) === 0) return;
+    const state = { activeState: e.activeState, subState: e.subState };
     this.lastState.set(key(t), state);
     for (const p of this.counter.proxiesOf(t)) {
-      this.registry.find(p.requester)?.notify('ProxyTargetState', { proxyId: p.proxyId, ...state, reason });
+      this.registry.find(p.requester)?.notify('ProxyTargetState', { proxyId: p.proxyId, ...state, reason: e.reason });
     }
   }
 
@@ -138,20 +145,36 @@ export class ProxyRouter {
 
   private apply(actions: DepAction[]): void {
     for (const a of actions) {
+      if (a.kind === 'Subscribe' || a.kind === 'Unsubscribe') {
+        this.watch(a);
+        continue;
+      }
       const node = this.registry.find(a.node);
-      if (a.kind === 'Unsubscribe') this.lastState.delete(key(a));
       if (!node || node.status !== 'online') {
         this.log.debug({ node: a.node, unit: a.unit }, `${a.kind} deferred until node '${a.node}' connects: ${a.reason}`);
         continue;
       }
-      const verb = { Subscribe: 'Watching', Unsubscribe: 'No longer watching', StartDep: 'Starting dependency', StopDep: 'Stopping dependency' }[a.kind];
-      (a.kind === 'StartDep' || a.kind === 'StopDep' ? this.log.info : this.log.debug).call(
-        this.log,
-        { node: a.node, unit: a.unit, reason: a.reason },
-        `${verb} ${a.unit} on node ${a.node}`,
-      );
+      const verb = a.kind === 'StartDep' ? 'Starting dependency' : 'Stopping dependency';
+      this.log.info({ node: a.node, unit: a.unit, reason: a.reason }, `${verb} ${a.unit} on node ${a.node}`);
       node.call(a.kind, { unit: a.unit }).catch((err: BluechiError) => this.actionFailed(a, err));
     }
+  }
+
+  /** Starts or stops following a target's state through the multiplexer. */
+  private watch(a: DepAction): void {
+    const k = key(a);
+    if (a.kind === 'Subscribe') {
+      if (this.watching.has(k)) return;
+      this.log.debug({ node: a.node, unit: a.unit, reason: a.reason }, `Watching ${a.unit} on node ${a.node}`);
+      this.watching.set(k, this.units.subscribe(a.node, a.unit, (e) => this.targetEvent(e)));
+      return;
+    }
+    this.lastState.delete(k);
+    const sub = this.watching.get(k);
+    if (!sub) return;
+    this.watching.delete(k);
+    this.log.debug({ node: a.node, unit: a.unit, reason: a.reason }, `No longer watching ${a.unit} on node ${a.node}`);
+    this.units.unsubscribe(sub);
   }
 
   private actionFailed(a: DepAction, err: BluechiError): void {

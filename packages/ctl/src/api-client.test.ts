@@ -29,21 +29,26 @@ beforeEach(() => {
 afterEach(async () => {
   for (const s of sockets) s.destroy();
   sockets.clear();
+  peers.length = 0;
   if (server) await new Promise<void>((r) => server!.close(() => r()));
   server = undefined;
   rmSync(dir, { recursive: true, force: true });
 });
+
+type ServerPeer = RpcPeer<{}, typeof ApiSignals, typeof ApiMethods, {}>;
+const peers: ServerPeer[] = [];
 
 /** A controller stand-in: the real RpcPeer over the real line transport on a Unix socket. */
 async function serve(handlers: MethodHandlers<typeof ApiMethods>): Promise<string> {
   const path = join(dir, 'api.sock');
   server = createServer((socket) => {
     sockets.add(socket);
-    new RpcPeer(lineTransport(socket, 1024 * 1024), {
+    const peer: ServerPeer = new RpcPeer(lineTransport(socket, 1024 * 1024), {
       outgoing: { methods: {}, signals: ApiSignals },
       incoming: { methods: ApiMethods, signals: {} },
       handlers,
     });
+    peers.push(peer);
   });
   await new Promise<void>((resolve) => server!.listen(path, resolve));
   return path;
@@ -54,23 +59,38 @@ const handlers: MethodHandlers<typeof ApiMethods> = {
   ListUnits: ({ node }) => ({ nodes: [{ node: node ?? 'main', units: [unitInfo('dbus.socket', 'active', 'listening')] }] }),
   GetUnitProperties: ({ unit }) => ({ properties: { Id: unit, LoadState: 'loaded', ActiveState: 'active', SubState: 'running' } }),
   Version: () => ({ version: '9.9.9' }),
-  UnitJob: async ({ node, unit, op, mode }) => {
+  RestartUnit: async ({ node, unit }) => {
     if (node === 'nosuchnode') throw new BluechiError(ErrorCodes.NODE_NOT_FOUND, Messages.unknownNodeObject(nodeObjectPath(node)));
-    await new Promise((r) => setTimeout(r, 50));
-    return { jobId: 7, result: `${op}:${unit}:${mode}` };
+    // The result overtakes the reply, as it may with a fast job.
+    peers.at(-1)!.notify('JobRemoved', { jobId: 7, node, unit, type: 'restart', result: 'done' });
+    return { jobId: 7 };
   },
 };
 
 describe('api client over a real Unix socket', () => {
-  it('calls every API method and parses the results', async () => {
+  it('calls API methods by name and parses the results against the catalogue', async () => {
     const client = await connectApi({ socketPath: await serve(handlers) });
     try {
-      expect((await client.listNodes()).map((n) => n.name)).toEqual(['main', 'worker1']);
-      expect(await client.listUnits('worker1')).toEqual([{ node: 'worker1', units: [unitInfo('dbus.socket', 'active', 'listening')] }]);
-      expect(await client.listUnits()).toHaveLength(1);
-      expect(await client.getUnitProperties('main', 'a.service')).toMatchObject({ Id: 'a.service', SubState: 'running' });
-      expect(await client.version()).toBe('9.9.9');
-      expect(await client.unitJob('worker1', 'bench.service', 'restart')).toEqual({ jobId: 7, result: 'restart:bench.service:replace' });
+      expect((await client.call('ListNodes', {})).nodes.map((n) => n.name)).toEqual(['main', 'worker1']);
+      expect((await client.call('ListUnits', { node: 'worker1' })).nodes).toEqual([{ node: 'worker1', units: [unitInfo('dbus.socket', 'active', 'listening')] }]);
+      expect((await client.call('GetUnitProperties', { node: 'main', unit: 'a.service' })).properties).toMatchObject({ Id: 'a.service', SubState: 'running' });
+      expect(await client.call('Version', {})).toEqual({ version: '9.9.9' });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('hands signals to every listener, including one that overtakes the reply', async () => {
+    const client = await connectApi({ socketPath: await serve(handlers) });
+    const seen: string[] = [];
+    const off = client.on('JobRemoved', (r) => seen.push(`a:${r.jobId}:${r.result}`));
+    client.on('JobRemoved', (r) => seen.push(`b:${r.jobId}`));
+    try {
+      expect(await client.call('RestartUnit', { node: 'worker1', unit: 'bench.service' })).toEqual({ jobId: 7 });
+      expect(seen).toEqual(['a:7:done', 'b:7']);
+      off();
+      await client.call('RestartUnit', { node: 'worker1', unit: 'bench.service' });
+      expect(seen).toEqual(['a:7:done', 'b:7', 'b:7']);
     } finally {
       client.close();
     }
@@ -79,7 +99,7 @@ describe('api client over a real Unix socket', () => {
   it('passes the controller error code and message through', async () => {
     const client = await connectApi({ socketPath: await serve(handlers) });
     try {
-      const err = await client.unitJob('nosuchnode', 'a.service', 'start').catch((e: unknown) => e);
+      const err = await client.call('RestartUnit', { node: 'nosuchnode', unit: 'a.service' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BluechiError);
       expect(err).toMatchObject({ code: 'NODE_NOT_FOUND', message: "Unknown object '/org/eclipse/bluechi/node/nosuchnode'." });
     } finally {
@@ -87,21 +107,51 @@ describe('api client over a real Unix socket', () => {
     }
   });
 
-  it('fails a pending job at once when the controller drops the connection', async () => {
-    const path = await serve({ ...handlers, UnitJob: () => new Promise(() => {}) });
+  it('fails a pending call at once, and tells close listeners, when the controller drops the connection', async () => {
+    const path = await serve({ ...handlers, StartUnit: () => new Promise(() => {}) });
     const client = await connectApi({ socketPath: path });
-    const pending = client.unitJob('worker1', 'a.service', 'start');
+    let closed = 0;
+    client.onClose(() => closed++);
+    const pending = client.call('StartUnit', { node: 'worker1', unit: 'a.service' });
     await new Promise((r) => setTimeout(r, 20));
     for (const s of sockets) s.destroy();
     await expect(pending).rejects.toMatchObject({ code: 'CONNECTION_CLOSED' });
     expect(client.closed).toBe(true);
+    expect(closed).toBe(1);
+  });
+
+  it('cancels a request on the controller when its AbortSignal fires', async () => {
+    let aborted: unknown;
+    const path = await serve({
+      ...handlers,
+      ListUnitFiles: (_p, ctx) =>
+        new Promise((_resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            aborted = ctx.signal.reason;
+            reject(ctx.signal.reason);
+          });
+        }),
+    });
+    const client = await connectApi({ socketPath: path });
+    try {
+      const ac = new AbortController();
+      const pending = client.call('ListUnitFiles', {}, { signal: ac.signal });
+      await new Promise((r) => setTimeout(r, 20));
+      ac.abort();
+      await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(aborted).toMatchObject({ code: 'CANCELLED', message: 'cancelled by the caller' });
+      expect(peers[0]!.servingCount).toBe(0);
+    } finally {
+      client.close();
+    }
   });
 
   it('applies the per-request timeout to ordinary calls', async () => {
     const path = await serve({ ...handlers, ListNodes: () => new Promise(() => {}) });
     const client = await connectApi({ socketPath: path, requestTimeoutMs: 30 });
     try {
-      await expect(client.listNodes()).rejects.toMatchObject({ code: 'TIMEOUT' });
+      await expect(client.call('ListNodes', {})).rejects.toMatchObject({ code: 'TIMEOUT' });
     } finally {
       client.close();
     }

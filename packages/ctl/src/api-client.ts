@@ -1,8 +1,9 @@
 /**
  * The controller's local API over its Unix socket: newline-delimited JSON frames
- * carried by an RpcPeer. Connecting has a timeout, every request has one (except
- * lifecycle jobs, which wait for systemd), and when the socket closes every
- * outstanding request fails at once, so nothing here can hang forever.
+ * carried by an RpcPeer, typed by the API link of the catalogue. Connecting has
+ * a timeout, every request has one (unless the caller says otherwise), and when
+ * the socket closes every outstanding request fails at once, so nothing here
+ * can hang forever. Signals from the controller go to listeners added with on().
  */
 import { createConnection, type Socket } from 'node:net';
 import {
@@ -12,22 +13,20 @@ import {
   ErrorCodes,
   lineTransport,
   RpcPeer,
-  type MethodTable,
-  type NodeInfo,
-  type SignalTable,
-  type UnitOp,
-  type UnitProperties,
+  type CallOptions,
+  type ParamsOf,
+  type ResultOf,
+  type SignalHandlers,
+  type SignalParamsOf,
 } from '@bluechi-ts/protocol';
-import type { CtlClient, JobOutcome, NodeUnits } from './deps.js';
+import type { ApiMethod, ApiSignal, CtlClient } from './deps.js';
 
 export type ApiClientOptions = {
   socketPath: string;
   /** Give up connecting after this long. Default 5000 ms. */
   connectTimeoutMs?: number;
-  /** Per-request timeout for everything but lifecycle jobs; 0 disables it. Default 30000 ms. */
+  /** Per-request timeout unless a call sets its own; 0 disables it. Default 30000 ms. */
   requestTimeoutMs?: number;
-  /** Lifecycle jobs wait for systemd; 0 (the default) means no timeout beyond the socket's life. */
-  jobTimeoutMs?: number;
   /** Largest frame accepted from the controller. Default 256 MiB (list-units of many nodes). */
   maxLineBytes?: number;
 };
@@ -81,27 +80,25 @@ function openSocket(path: string, timeoutMs: number): Promise<Socket> {
   });
 }
 
-const NO_METHODS = {} satisfies MethodTable;
-const NO_SIGNALS = {} satisfies SignalTable;
+type Listener = (params: never) => void;
 
 export class ApiClient implements CtlClient {
-  private readonly peer: RpcPeer<typeof ApiMethods, typeof ApiSignals, typeof NO_METHODS, typeof NO_SIGNALS>;
-  private readonly jobTimeoutMs: number;
+  private readonly peer: RpcPeer<typeof ApiMethods, {}, {}, typeof ApiSignals>;
+  private readonly listeners = new Map<string, Set<Listener>>();
 
   constructor(
     private readonly socket: Socket,
     opts: Omit<ApiClientOptions, 'socketPath' | 'connectTimeoutMs'> = {},
   ) {
-    this.jobTimeoutMs = opts.jobTimeoutMs ?? 0;
+    const signalHandlers: Record<string, (p: unknown) => void> = {};
+    for (const name of Object.keys(ApiSignals)) signalHandlers[name] = (p) => this.dispatch(name, p);
     this.peer = new RpcPeer(lineTransport(socket, opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES), {
-      outgoing: { methods: ApiMethods, signals: ApiSignals },
-      incoming: { methods: NO_METHODS, signals: NO_SIGNALS },
+      outgoing: { methods: ApiMethods, signals: {} },
+      incoming: { methods: {}, signals: ApiSignals },
+      signalHandlers: signalHandlers as SignalHandlers<typeof ApiSignals>,
       defaultTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       closeError: (info) =>
-        new BluechiError(
-          ErrorCodes.CONNECTION_CLOSED,
-          `Connection to the controller closed${info.reason ? ` (${info.reason})` : ''}`,
-        ),
+        new BluechiError(ErrorCodes.CONNECTION_CLOSED, `Connection to the controller closed${info.reason ? ` (${info.reason})` : ''}`),
     });
   }
 
@@ -109,29 +106,28 @@ export class ApiClient implements CtlClient {
     return this.peer.closed;
   }
 
-  async listNodes(): Promise<NodeInfo[]> {
-    return (await this.peer.call('ListNodes', {})).nodes;
+  call<M extends ApiMethod>(method: M, params: ParamsOf<typeof ApiMethods, M>, options?: CallOptions): Promise<ResultOf<typeof ApiMethods, M>> {
+    return this.peer.call(method, params, options);
   }
 
-  unitJob(node: string, unit: string, op: UnitOp): Promise<JobOutcome> {
-    return this.peer.call('UnitJob', { node, unit, op, mode: 'replace' }, { timeoutMs: this.jobTimeoutMs });
+  on<S extends ApiSignal>(signal: S, listener: (params: SignalParamsOf<typeof ApiSignals, S>) => void): () => void {
+    let set = this.listeners.get(signal);
+    if (!set) this.listeners.set(signal, (set = new Set()));
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
   }
 
-  async listUnits(node?: string): Promise<NodeUnits[]> {
-    return (await this.peer.call('ListUnits', node === undefined ? {} : { node })).nodes;
-  }
-
-  async getUnitProperties(node: string, unit: string): Promise<UnitProperties> {
-    return (await this.peer.call('GetUnitProperties', { node, unit })).properties;
-  }
-
-  async version(): Promise<string> {
-    return (await this.peer.call('Version', {})).version;
+  onClose(listener: () => void): void {
+    this.peer.onClose(() => listener());
   }
 
   /** Drops the connection; outstanding requests fail with CONNECTION_CLOSED. */
   close(): void {
     this.socket.destroy();
+  }
+
+  private dispatch(name: string, params: unknown): void {
+    for (const l of [...(this.listeners.get(name) ?? [])]) (l as (p: unknown) => void)(params);
   }
 }
 

@@ -153,7 +153,7 @@ describe('bluechictl command line', () => {
     };
     let stderr = '';
     // A reply the verb cannot digest: the handler throws past its own error handling.
-    client.listUnits = async () => null as never;
+    client.handlers.ListUnits = async () => ({ nodes: null }) as never;
     expect(await run(['list-units'], env)).toBe(1);
     expect(stderr).toMatch(/^bluechictl: [^\n]+\n$/);
     expect(client.closed).toBe(true);

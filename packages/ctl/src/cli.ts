@@ -1,30 +1,28 @@
 /**
- * From argv to exit code: getopt, verb lookup, --help, argument counts and
- * option checks in upstream bluechictl's order, then the connection (only for
- * verbs that need the controller) and the verb's handler.
+ * From argv to exit code: option parsing, verb lookup, --help, argument counts
+ * and option checks in upstream bluechictl's order, the verb's own argument
+ * check, then the connection (only for verbs that need the controller) and the
+ * verb's handler.
  */
-import { getopt, GetoptError, type ParsedArgs } from '@bluechi-ts/protocol';
 import { ConnectError } from './api-client.js';
 import type { Clock, CtlClient, Deps } from './deps.js';
 import { errorMessage, EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor } from './exit-codes.js';
+import { GetoptError, parseCommandLine, type ParsedCommandLine } from './options.js';
 import { renderVerbHelp } from './verbs/help.js';
 import { findVerb, globalUsage, OPTIONS } from './verbs.js';
 
 /** The program name getopt errors start with. */
 export const PROGRAM = 'bluechictl';
 
-export type Connection = CtlClient & { close(): void };
-
 export type Env = {
   out(text: string): void;
   err(text: string): void;
-  connect(): Promise<Connection>;
+  connect(): Promise<CtlClient>;
   clock: Clock;
   stopSignal(): AbortSignal;
-  watchIntervalMs?: number;
+  /** Colour stdout (see format/colour.ts). Default false. */
+  colour?: boolean;
 };
-
-export const DEFAULT_WATCH_INTERVAL_MS = 1_000;
 
 /** The one line printed when the controller cannot be reached. */
 export function describeConnectError(err: ConnectError): string {
@@ -35,17 +33,18 @@ export function describeConnectError(err: ConnectError): string {
   return `${err.message}${hint}\n`;
 }
 
+/** Stands in for the client of verbs that never talk to the controller. */
 const notConnected: CtlClient = {
-  listNodes: () => Promise.reject(new Error('not connected to the controller')),
-  unitJob: () => Promise.reject(new Error('not connected to the controller')),
-  listUnits: () => Promise.reject(new Error('not connected to the controller')),
-  getUnitProperties: () => Promise.reject(new Error('not connected to the controller')),
+  call: () => Promise.reject(new Error('not connected to the controller')),
+  on: () => () => {},
+  onClose: () => {},
+  close: () => {},
 };
 
 export async function run(argv: readonly string[], env: Env): Promise<number> {
-  let parsed: ParsedArgs;
+  let parsed: ParsedCommandLine;
   try {
-    parsed = getopt(argv, OPTIONS);
+    parsed = parseCommandLine(argv, OPTIONS);
   } catch (err) {
     if (!(err instanceof GetoptError)) throw err;
     env.err(`${PROGRAM}: ${err.message}\n`);
@@ -85,8 +84,14 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
     env.err(`Unsupported option '${unsupported}' for method '${verb.name}'\n`);
     return EXIT_FAILURE;
   }
+  const args = { positionals, options: parsed.options };
+  const invalid = verb.check?.(args);
+  if (invalid !== undefined) {
+    env.err(invalid);
+    return EXIT_FAILURE;
+  }
 
-  let connection: Connection | undefined;
+  let connection: CtlClient | undefined;
   if (verb.needsController) {
     try {
       connection = await env.connect();
@@ -97,18 +102,19 @@ export async function run(argv: readonly string[], env: Env): Promise<number> {
   }
   const deps: Deps = {
     client: connection ?? notConnected,
+    connect: env.connect,
     out: env.out,
     err: env.err,
     clock: env.clock,
     stopSignal: env.stopSignal,
-    watchIntervalMs: env.watchIntervalMs ?? DEFAULT_WATCH_INTERVAL_MS,
+    colour: env.colour ?? false,
   };
   try {
-    return await verb.run({ positionals, options: parsed.options }, deps);
+    return await verb.run(args, deps);
   } catch (err) {
     env.err(`${PROGRAM}: ${errorMessage(err)}\n`);
     return exitCodeFor(err);
   } finally {
-    connection?.close();
+    deps.client.close();
   }
 }

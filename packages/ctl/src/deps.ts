@@ -1,21 +1,22 @@
 /**
- * What a verb handler gets: the controller client, the two output streams, a
- * clock, and a way to learn that the user wants to stop a long-running verb.
- * Tests pass fakes for all of them.
+ * What a verb handler gets: the controller client, a way to open another
+ * connection, the two output streams, a clock, whether to use colour, and a
+ * way to learn that the user wants to stop a long-running verb. Tests pass
+ * fakes for all of them.
  */
-import type { NodeInfo, UnitInfo, UnitOp, UnitProperties } from '@bluechi-ts/protocol';
+import type { ApiMethods, ApiSignals, CallOptions, ParamsOf, ResultOf, SignalParamsOf } from '@bluechi-ts/protocol';
 
-export type NodeUnits = { node: string; units: UnitInfo[] };
-export type JobOutcome = { jobId: number; result: string };
+export type ApiMethod = keyof typeof ApiMethods & string;
+export type ApiSignal = keyof typeof ApiSignals & string;
 
-/** The controller API as the verbs see it (implemented over the socket by ApiClient). */
+/** The controller API as the verbs see it: one typed call per catalogue method, and its signals. */
 export interface CtlClient {
-  listNodes(): Promise<NodeInfo[]>;
-  /** Runs one lifecycle job and resolves with systemd's result once the job finished. */
-  unitJob(node: string, unit: string, op: UnitOp): Promise<JobOutcome>;
-  /** Units of `node`, or of every online node (in controller config order) when absent. */
-  listUnits(node?: string): Promise<NodeUnits[]>;
-  getUnitProperties(node: string, unit: string): Promise<UnitProperties>;
+  call<M extends ApiMethod>(method: M, params: ParamsOf<typeof ApiMethods, M>, options?: CallOptions): Promise<ResultOf<typeof ApiMethods, M>>;
+  /** Adds a listener for a signal; returns a function that removes it. */
+  on<S extends ApiSignal>(signal: S, listener: (params: SignalParamsOf<typeof ApiSignals, S>) => void): () => void;
+  /** Called once when the connection is gone. */
+  onClose(listener: () => void): void;
+  close(): void;
 }
 
 export interface Clock {
@@ -28,20 +29,24 @@ export interface Clock {
 
 export interface Deps {
   client: CtlClient;
+  /** Opens another connection to the controller (after losing one). Rejects with ConnectError. */
+  connect(): Promise<CtlClient>;
   /** Writes text to stdout exactly as given (handlers add their own newlines). */
   out(text: string): void;
   /** Writes text to stderr exactly as given. */
   err(text: string): void;
   clock: Clock;
-  /** Called by verbs that run until interrupted (--watch); aborts on SIGINT/SIGTERM. */
+  /** Aborts on SIGINT/SIGTERM; verbs that wait call it before they start waiting. */
   stopSignal(): AbortSignal;
-  /** How often --watch polls the controller. */
-  watchIntervalMs: number;
+  /** Colour the output: stdout is a terminal, NO_COLOR is unset and TERM is not dumb. */
+  colour: boolean;
 }
+
+export type OptionValues = ReadonlyMap<string, string | true>;
 
 export type VerbArgs = {
   positionals: readonly string[];
-  options: ReadonlyMap<string, string | true>;
+  options: OptionValues;
 };
 
 export type Handler = (args: VerbArgs, deps: Deps) => Promise<number> | number;
@@ -63,4 +68,10 @@ export function unlessStopped<T>(promise: Promise<T>, signal: AbortSignal): Prom
       },
     );
   });
+}
+
+/** The string value of an option, if given with one. */
+export function optionValue(args: VerbArgs, name: string): string | undefined {
+  const v = args.options.get(name);
+  return typeof v === 'string' ? v : undefined;
 }

@@ -1,11 +1,14 @@
 /**
  * How failures surface to the user: the one mapping from errors to exit codes,
- * and the errno text upstream bluechictl shows for a failed unit status call.
+ * the message of an error, and (format/errno.ts) the errno text upstream
+ * bluechictl shows for some failed calls.
  */
 import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
 
 export const EXIT_SUCCESS = 0;
 export const EXIT_FAILURE = 1;
+/** A waiting verb interrupted by SIGINT or SIGTERM (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 /**
  * bluechictl's exit status: 0 when every call succeeded, 1 for any failure
@@ -26,24 +29,4 @@ export function isConnectionLost(err: unknown): boolean {
   return err instanceof BluechiError && err.code === ErrorCodes.CONNECTION_CLOSED;
 }
 
-/**
- * strerror() of the errno sd-bus derives from the D-Bus error upstream gets for
- * the same failure, e.g. `Invalid request descriptor` (EBADR) for an unknown node
- * object and `Input/output error` (EIO) for BlueChi's own error names.
- */
-export function errnoTextFor(err: unknown): string {
-  if (!(err instanceof BluechiError)) return 'Input/output error';
-  switch (err.code) {
-    case ErrorCodes.NODE_NOT_FOUND:
-      return 'Invalid request descriptor';
-    case ErrorCodes.INVALID_UNIT_NAME:
-    case ErrorCodes.INVALID_PARAMS:
-      return 'Invalid argument';
-    case ErrorCodes.TIMEOUT:
-      return 'Connection timed out';
-    case ErrorCodes.CONNECTION_CLOSED:
-      return 'Connection reset by peer';
-    default:
-      return 'Input/output error';
-  }
-}
+export { errnoTextFor } from './format/errno.js';

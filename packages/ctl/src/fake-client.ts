@@ -1,20 +1,27 @@
 /**
- * An in-memory controller for tests: nodes in config order, units per node,
- * properties per unit, and the same errors the real controller returns
- * (unknown node, offline node, unknown unit). Also a Deps builder that records
- * stdout/stderr and drives --watch loops tick by tick.
+ * An in-memory controller for the CLI's tests, behind the same typed
+ * `call(method, params)` and `on(signal)` as the real client: nodes in config
+ * order, units and properties per node, unit files, job results, and the same
+ * errors the real controller returns (unknown node, offline node, unknown
+ * unit). Any method can be overridden in `handlers`, any signal sent with
+ * `emit`. Also a Deps builder that records stdout/stderr.
  */
 import {
   BluechiError,
   ErrorCodes,
   Messages,
   nodeObjectPath,
+  type ApiMethods,
+  type ApiSignals,
   type NodeInfo,
+  type ParamsOf,
+  type ResultOf,
+  type SignalParamsOf,
+  type UnitFileInfo,
   type UnitInfo,
-  type UnitOp,
   type UnitProperties,
 } from '@bluechi-ts/protocol';
-import type { Clock, CtlClient, Deps, JobOutcome, NodeUnits } from './deps.js';
+import type { ApiMethod, ApiSignal, Clock, CtlClient, Deps } from './deps.js';
 
 export function unitInfo(name: string, activeState = 'active', subState = 'running'): UnitInfo {
   return {
@@ -35,28 +42,72 @@ export function nodeInfo(name: string, status: 'online' | 'offline' = 'online', 
   return { name, status, peerIp: '', lastSeen: status === 'online' ? 1 : 0, connectedSince: 0, ...extra };
 }
 
-export type Call = { method: string; args: unknown[] };
+export type Call = { method: string; params: unknown };
+
+type Methods = typeof ApiMethods;
+export type FakeHandlers = {
+  [M in ApiMethod]?: (params: ParamsOf<Methods, M>) => ResultOf<Methods, M> | Promise<ResultOf<Methods, M>>;
+};
+
+type Listener = (params: unknown) => void;
 
 export class FakeClient implements CtlClient {
   nodes: NodeInfo[] = [];
   readonly units = new Map<string, UnitInfo[]>();
+  readonly unitFiles = new Map<string, UnitFileInfo[]>();
   /** Keyed by `node/unit`; a unit without an entry reports LoadState=not-found. */
   readonly properties = new Map<string, UnitProperties>();
-  /** Keyed by `op node/unit`; default `done`. */
+  /** Keyed by `op node/unit` (op: start, stop, ...); default `done`. */
   readonly jobResults = new Map<string, string>();
+  /** Overrides of the built-in behaviour, by method. */
+  readonly handlers: FakeHandlers = {};
   /** When set, the next call of that method fails with this error. */
-  readonly failNext = new Map<string, BluechiError>();
+  readonly failNext = new Map<ApiMethod, BluechiError>();
   readonly calls: Call[] = [];
   closed = false;
   private nextJob = 1;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly closeListeners: Array<() => void> = [];
 
-  private record(method: string, args: unknown[]): void {
-    this.calls.push({ method, args });
+  async call<M extends ApiMethod>(method: M, params: ParamsOf<Methods, M>): Promise<ResultOf<Methods, M>> {
+    this.calls.push({ method, params });
+    if (this.closed) throw new BluechiError(ErrorCodes.CONNECTION_CLOSED, 'Connection to the controller closed');
     const fail = this.failNext.get(method);
     if (fail) {
       this.failNext.delete(method);
       throw fail;
     }
+    const override = this.handlers[method] as ((p: unknown) => unknown) | undefined;
+    if (override) return (await override(params)) as ResultOf<Methods, M>;
+    return this.builtIn(method, params as Record<string, unknown>) as ResultOf<Methods, M>;
+  }
+
+  on<S extends ApiSignal>(signal: S, listener: (params: SignalParamsOf<typeof ApiSignals, S>) => void): () => void {
+    let set = this.listeners.get(signal);
+    if (!set) this.listeners.set(signal, (set = new Set()));
+    set.add(listener as Listener);
+    return () => set.delete(listener as Listener);
+  }
+
+  /** Sends a signal to the listeners, as the controller would. */
+  emit<S extends ApiSignal>(signal: S, params: SignalParamsOf<typeof ApiSignals, S>): void {
+    for (const l of [...(this.listeners.get(signal) ?? [])]) l(params);
+  }
+
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  /** The connection ends (the verb closes it, or the controller goes away). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const l of this.closeListeners.splice(0)) l();
+  }
+
+  calledMethods(): string[] {
+    return this.calls.map((c) => c.method);
   }
 
   private onlineNode(name: string): NodeInfo {
@@ -66,36 +117,60 @@ export class FakeClient implements CtlClient {
     return node;
   }
 
-  async listNodes(): Promise<NodeInfo[]> {
-    this.record('listNodes', []);
-    return this.nodes.map((n) => ({ ...n }));
+  private builtIn(method: ApiMethod, p: Record<string, unknown>): unknown {
+    const node = p.node as string;
+    const unit = p.unit as string;
+    switch (method) {
+      case 'ListNodes':
+        return { nodes: this.nodes.map((n) => ({ ...n })) };
+      case 'ListUnits':
+        if (node !== undefined) {
+          this.onlineNode(node);
+          return { nodes: [{ node, units: this.units.get(node) ?? [] }] };
+        }
+        return { nodes: this.nodes.filter((n) => n.status === 'online').map((n) => ({ node: n.name, units: this.units.get(n.name) ?? [] })) };
+      case 'ListUnitFiles':
+        if (node !== undefined) {
+          this.onlineNode(node);
+          return { nodes: [{ node, unitFiles: this.unitFiles.get(node) ?? [] }] };
+        }
+        return { nodes: this.nodes.filter((n) => n.status === 'online').map((n) => ({ node: n.name, unitFiles: this.unitFiles.get(n.name) ?? [] })) };
+      case 'GetUnitProperties':
+        this.onlineNode(node);
+        return {
+          properties: this.properties.get(`${node}/${unit}`) ?? { Id: unit, LoadState: 'not-found', ActiveState: 'inactive', SubState: 'dead' },
+          timestamp: 0,
+        };
+      case 'StartUnit':
+      case 'StopUnit':
+      case 'RestartUnit':
+      case 'ReloadUnit':
+        return this.job(method, node, unit);
+      case 'CreateMonitor':
+        return { monitorId: 1, path: '/org/eclipse/bluechi/monitor/1' };
+      case 'Subscribe':
+      case 'SubscribeList':
+        return { subscriptionId: 2 };
+      case 'Version':
+        return { version: 'fake' };
+      default:
+        if (node !== undefined) this.onlineNode(node);
+        return {};
+    }
   }
 
-  async unitJob(node: string, unit: string, op: UnitOp): Promise<JobOutcome> {
-    this.record('unitJob', [node, unit, op]);
+  /** Queues a job and reports its result a moment later, as JobRemoved. */
+  private job(method: 'StartUnit' | 'StopUnit' | 'RestartUnit' | 'ReloadUnit', node: string, unit: string): { jobId: number } {
     this.onlineNode(node);
     const known = (this.units.get(node) ?? []).some((u) => u.name === unit);
     if (!known) throw new BluechiError(ErrorCodes.SYSTEMD_ERROR, `Unit ${unit} not found.`);
-    return { jobId: this.nextJob++, result: this.jobResults.get(`${op} ${node}/${unit}`) ?? 'done' };
-  }
-
-  async listUnits(node?: string): Promise<NodeUnits[]> {
-    this.record('listUnits', node === undefined ? [] : [node]);
-    if (node !== undefined) {
-      this.onlineNode(node);
-      return [{ node, units: this.units.get(node) ?? [] }];
-    }
-    return this.nodes.filter((n) => n.status === 'online').map((n) => ({ node: n.name, units: this.units.get(n.name) ?? [] }));
-  }
-
-  async getUnitProperties(node: string, unit: string): Promise<UnitProperties> {
-    this.record('getUnitProperties', [node, unit]);
-    this.onlineNode(node);
-    return this.properties.get(`${node}/${unit}`) ?? { Id: unit, LoadState: 'not-found', ActiveState: 'inactive', SubState: 'dead' };
-  }
-
-  close(): void {
-    this.closed = true;
+    const type = ({ StartUnit: 'start', StopUnit: 'stop', RestartUnit: 'restart', ReloadUnit: 'reload' } as const)[method];
+    const jobId = this.nextJob++;
+    const result = this.jobResults.get(`${type} ${node}/${unit}`) ?? 'done';
+    setImmediate(() => {
+      if (result !== 'hang') this.emit('JobRemoved', { jobId, node, unit, type, result });
+    });
+    return { jobId };
   }
 }
 
@@ -105,21 +180,31 @@ export type Recorder = {
   stderr(): string;
   /** The abort controller behind stopSignal(). */
   stop: AbortController;
-  /** How many times a --watch loop slept. */
+  /** How many times a verb slept. */
   ticks(): number;
+  /** How many connections the verb opened itself (reconnects). */
+  connects(): number;
 };
 
-/**
- * Deps writing into strings. `onTick(n)` runs at the n-th sleep of a watch loop
- * (1-based), e.g. to change the fake's state or to abort.
- */
-export function recordingDeps(client: CtlClient, opts: { offsetMinutes?: number; onTick?: (n: number, stop: AbortController) => void } = {}): Recorder {
+export type RecorderOptions = {
+  offsetMinutes?: number;
+  colour?: boolean;
+  /** Runs at the n-th sleep (1-based), e.g. to change the fake's state or to abort. */
+  onTick?: (n: number, stop: AbortController) => void;
+  /** Serves deps.connect() (reconnects); default: refuse. */
+  connect?: () => Promise<CtlClient>;
+  now?: number;
+};
+
+/** Deps writing into strings. */
+export function recordingDeps(client: CtlClient, opts: RecorderOptions = {}): Recorder {
   let stdout = '';
   let stderr = '';
   let ticks = 0;
+  let connects = 0;
   const stop = new AbortController();
   const clock: Clock = {
-    now: () => 0,
+    now: () => opts.now ?? 0,
     offsetMinutes: () => opts.offsetMinutes ?? 0,
     sleep: async () => {
       ticks++;
@@ -129,15 +214,21 @@ export function recordingDeps(client: CtlClient, opts: { offsetMinutes?: number;
   return {
     deps: {
       client,
+      connect: async () => {
+        connects++;
+        if (!opts.connect) throw new Error('no controller');
+        return opts.connect();
+      },
       out: (t) => (stdout += t),
       err: (t) => (stderr += t),
       clock,
       stopSignal: () => stop.signal,
-      watchIntervalMs: 10,
+      colour: opts.colour ?? false,
     },
     stdout: () => stdout,
     stderr: () => stderr,
     stop,
     ticks: () => ticks,
+    connects: () => connects,
   };
 }

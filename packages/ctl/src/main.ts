@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { apiSocketPath } from '@bluechi-ts/protocol';
 import { connectApi } from './api-client.js';
 import { run, type Env } from './cli.js';
+import { wantsColour } from './format/colour.js';
 import { localOffsetMinutes } from './format/last-seen.js';
 
 // `bluechictl ... | head` closes the pipe early; that is not an error worth a stack trace.
@@ -28,6 +29,7 @@ const env: Env = {
     offsetMinutes: localOffsetMinutes,
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
   },
+  colour: wantsColour(process.stdout.isTTY, process.env),
   stopSignal: () => {
     if (!stop) {
       const controller = new AbortController();

@@ -1,6 +1,11 @@
 /**
  * The one catalogue of error codes. Codes are stable strings; messages are what
  * users see. `docs/errors.md` lists every code (a test keeps the two in step).
+ *
+ * Every code also has the D-Bus error name BlueChi uses for the same failure
+ * (reference §2), so the D-Bus adapter and bluechictl's errno texts agree. An
+ * error that started in systemd keeps systemd's own D-Bus error name in
+ * `data.dbusName`, e.g. `org.freedesktop.systemd1.NoSuchUnit`.
  */
 
 export const ErrorCodes = {
@@ -12,6 +17,8 @@ export const ErrorCodes = {
   INVALID_PARAMS: 'INVALID_PARAMS',
   /** The peer sent a result that did not match the declared schema. */
   INVALID_RESULT: 'INVALID_RESULT',
+  /** The params had the right shape but a value is not acceptable (a log level, a signal number, ...). */
+  INVALID_ARGS: 'INVALID_ARGS',
   /** The peer has too many requests outstanding. */
   TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
   /** No answer arrived within the request timeout. */
@@ -24,6 +31,10 @@ export const ErrorCodes = {
   NODE_OFFLINE: 'NODE_OFFLINE',
   /** The node name is not configured on the controller. */
   NODE_NOT_FOUND: 'NODE_NOT_FOUND',
+  /** A job, monitor or subscription with that id does not exist (any more). */
+  NOT_FOUND: 'NOT_FOUND',
+  /** The request does not fit the current state: metrics already enabled, a monitor already closed, ... */
+  INVALID_STATE: 'INVALID_STATE',
   /** Registration refused: the name is not allowed. */
   UNEXPECTED_NODE_NAME: 'UNEXPECTED_NODE_NAME',
   /** Registration refused: another agent holds the name. */
@@ -46,17 +57,63 @@ export const ErrorCodes = {
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 
+/**
+ * The D-Bus error name of each code, as upstream BlueChi reports the same
+ * failure (reference §2.1, §2.2, §2.7). SYSTEMD_ERROR falls back to
+ * `Failed` when systemd's own name is not known.
+ */
+export const DBUS_ERROR_NAMES: Record<ErrorCode, string> = {
+  MALFORMED_FRAME: 'org.freedesktop.DBus.Error.InvalidArgs',
+  UNKNOWN_METHOD: 'org.freedesktop.DBus.Error.UnknownMethod',
+  INVALID_PARAMS: 'org.freedesktop.DBus.Error.InvalidArgs',
+  INVALID_RESULT: 'org.freedesktop.DBus.Error.Failed',
+  INVALID_ARGS: 'org.freedesktop.DBus.Error.InvalidArgs',
+  TOO_MANY_REQUESTS: 'org.freedesktop.DBus.Error.LimitsExceeded',
+  TIMEOUT: 'org.freedesktop.DBus.Error.NoReply',
+  CANCELLED: 'org.freedesktop.DBus.Error.Failed',
+  CONNECTION_CLOSED: 'org.freedesktop.DBus.Error.Disconnected',
+  NODE_OFFLINE: 'org.eclipse.bluechi.Offline',
+  NODE_NOT_FOUND: 'org.freedesktop.DBus.Error.UnknownObject',
+  NOT_FOUND: 'org.freedesktop.DBus.Error.Failed',
+  INVALID_STATE: 'org.freedesktop.DBus.Error.InconsistentMessage',
+  UNEXPECTED_NODE_NAME: 'org.freedesktop.DBus.Error.ServiceUnknown',
+  NODE_ALREADY_CONNECTED: 'org.freedesktop.DBus.Error.AddressInUse',
+  ALREADY_REGISTERED: 'org.freedesktop.DBus.Error.AddressInUse',
+  PROXY_NOT_ALLOWED: 'org.freedesktop.DBus.Error.AccessDenied',
+  PROXY_FAILED: 'org.eclipse.bluechi.ActivationFailed',
+  INVALID_UNIT_NAME: 'org.freedesktop.DBus.Error.InvalidArgs',
+  SYSTEMD_ERROR: 'org.freedesktop.DBus.Error.Failed',
+  SHUTTING_DOWN: 'org.freedesktop.DBus.Error.Failed',
+  INTERNAL: 'org.freedesktop.DBus.Error.Failed',
+};
+
+/** Extra facts an error carries across the wire. */
+export type ErrorData = {
+  /** The D-Bus error name of the failure at its source (systemd's, for SYSTEMD_ERROR). */
+  dbusName?: string;
+};
+
+export type WireError = { code: ErrorCode; message: string; data?: ErrorData };
+
 export class BluechiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly data: ErrorData = {},
   ) {
     super(message);
     this.name = 'BluechiError';
   }
 
-  toWire(): { code: ErrorCode; message: string } {
-    return { code: this.code, message: this.message };
+  /** The D-Bus error name: the source's own when known, else the code's. */
+  get dbusName(): string {
+    return this.data.dbusName ?? DBUS_ERROR_NAMES[this.code];
+  }
+
+  toWire(): WireError {
+    return this.data.dbusName === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: { dbusName: this.data.dbusName } };
   }
 }
 
@@ -77,4 +134,12 @@ export const Messages = {
   unexpectedNodeName: 'Unexpected node name',
   alreadyConnected: 'The node is already connected',
   cancelledDueToShutdown: 'cancelled due to shutdown',
+  shuttingDown: 'Request not allowed: node is in shutdown state',
+  invalidLogLevel: 'Invalid input for log level',
+  metricsAlreadyEnabled: 'Metrics already enabled',
+  metricsAlreadyDisabled: 'Metrics already disabled',
+  monitorNotFound: (id: number) => `Monitor '${id}' not found`,
+  monitorAlreadyClosed: 'Monitor already closed',
+  subscriptionNotFound: (id: number) => `Subscription '${id}' not found`,
+  jobNotFound: (id: number) => `No job with ID '${id}' found`,
 } as const;

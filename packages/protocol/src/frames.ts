@@ -2,13 +2,17 @@
  * The frame envelope shared by both links. Decoding validates the envelope only;
  * the peer then validates params/results against the catalogue.
  */
-import { ErrorCodes, BluechiError, isErrorCode, type ErrorCode } from './errors.js';
+import { ErrorCodes, BluechiError, isErrorCode, type WireError } from './errors.js';
 
 export type RequestFrame = { type: 'request'; id: number; method: string; params: unknown };
 export type ResponseFrame = { type: 'response'; id: number; result: unknown };
-export type ErrorFrame = { type: 'error'; id: number | null; error: { code: ErrorCode; message: string } };
+export type ErrorFrame = { type: 'error'; id: number | null; error: WireError };
 export type SignalFrame = { type: 'signal'; name: string; params: unknown };
-export type Frame = RequestFrame | ResponseFrame | ErrorFrame | SignalFrame;
+/** Asks the peer to abort its request `id`, which it answers with a CANCELLED error (if at all). */
+export type CancelFrame = { type: 'cancel'; id: number };
+export type Frame = RequestFrame | ResponseFrame | ErrorFrame | SignalFrame | CancelFrame;
+
+const DBUS_NAME = /^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)+$/;
 
 const NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 
@@ -45,8 +49,16 @@ export function decodeFrame(text: string): Frame {
         throw new BluechiError(ErrorCodes.MALFORMED_FRAME, 'error frame without an error message');
       }
       const code = isErrorCode(e.code) ? e.code : ErrorCodes.INTERNAL;
-      return { type: 'error', id: (f.id as number | null) ?? null, error: { code, message: e.message.slice(0, 4096) } };
+      const error: WireError = { code, message: e.message.slice(0, 4096) };
+      const data = e.data as Record<string, unknown> | undefined;
+      if (typeof data?.dbusName === 'string' && data.dbusName.length <= 255 && DBUS_NAME.test(data.dbusName)) {
+        error.data = { dbusName: data.dbusName };
+      }
+      return { type: 'error', id: (f.id as number | null) ?? null, error };
     }
+    case 'cancel':
+      if (!isId(f.id)) throw new BluechiError(ErrorCodes.MALFORMED_FRAME, 'cancel frame without a valid id');
+      return { type: 'cancel', id: f.id };
     case 'signal':
       if (typeof f.name !== 'string' || !NAME.test(f.name)) {
         throw new BluechiError(ErrorCodes.MALFORMED_FRAME, 'signal frame without a valid name');

@@ -1,6 +1,6 @@
 export * from './schema.js';
 export * from './errors.js';
-export * from './catalogue.js';
+export * from './catalogue/index.js';
 export * from './frames.js';
 export * from './transport.js';
 export * from './rpc-peer.js';

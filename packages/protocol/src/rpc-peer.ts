@@ -4,16 +4,31 @@
  * catalogue before any handler sees it.
  *
  * Every outgoing request ends: with the reply, with a timeout, with its
- * AbortSignal, or (all of them at once) when the transport closes.
+ * AbortSignal (the peer is then sent a `cancel` frame), or (all of them at once)
+ * when the transport closes. Every incoming request's handler gets an
+ * AbortSignal that fires when the peer cancels it or the link closes.
  */
 import { BluechiError, ErrorCodes, toBluechiError } from './errors.js';
 import { decodeFrame, encodeFrame, type Frame } from './frames.js';
-import type { MethodTable, ParamsOf, ResultOf, SignalParamsOf, SignalTable } from './catalogue.js';
+import type { MethodTable, ParamsOf, ResultOf, SignalParamsOf, SignalTable } from './catalogue/spec.js';
 import type { CloseInfo, Transport } from './transport.js';
 import { SchemaError } from './schema.js';
 
-export type MethodHandlers<T extends MethodTable> = {
-  [M in keyof T]?: (params: ParamsOf<T, M>) => Promise<ResultOf<T, M>> | ResultOf<T, M>;
+/** What a handler learns about the request it serves. */
+export type RequestContext = {
+  /** The request id, unique per link and direction. */
+  id: number;
+  /** Aborted when the peer sends `cancel` for this request or the link closes. */
+  signal: AbortSignal;
+};
+
+export type MethodHandler<T extends MethodTable, M extends keyof T, C = RequestContext> = (
+  params: ParamsOf<T, M>,
+  ctx: C,
+) => Promise<ResultOf<T, M>> | ResultOf<T, M>;
+
+export type MethodHandlers<T extends MethodTable, C = RequestContext> = {
+  [M in keyof T]?: MethodHandler<T, M, C>;
 };
 export type SignalHandlers<T extends SignalTable> = {
   [S in keyof T]?: (params: SignalParamsOf<T, S>) => void;
@@ -50,7 +65,8 @@ type Pending = {
 export class RpcPeer<Out extends MethodTable, OutSig extends SignalTable, In extends MethodTable, InSig extends SignalTable> {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private inFlight = 0;
+  /** Incoming requests being served, by id, so a `cancel` frame or a close can abort them. */
+  private readonly serving = new Map<number, AbortController>();
   private protocolErrors = 0;
   private closedWith: CloseInfo | undefined;
   private readonly closeListeners: Array<(info: CloseInfo) => void> = [];
@@ -75,6 +91,11 @@ export class RpcPeer<Out extends MethodTable, OutSig extends SignalTable, In ext
     return this.pending.size;
   }
 
+  /** Incoming requests whose handlers have not finished yet. */
+  get servingCount(): number {
+    return this.serving.size;
+  }
+
   onClose(listener: (info: CloseInfo) => void): void {
     if (this.closedWith) listener(this.closedWith);
     else this.closeListeners.push(listener);
@@ -94,7 +115,10 @@ export class RpcPeer<Out extends MethodTable, OutSig extends SignalTable, In ext
       const timeoutMs = options.timeoutMs ?? this.opts.defaultTimeoutMs ?? 30_000;
       let timer: NodeJS.Timeout | undefined;
       const onAbort = () => {
-        this.settle(id)?.reject(new BluechiError(ErrorCodes.CANCELLED, `${method} cancelled`));
+        const p = this.settle(id);
+        if (!p) return;
+        this.send({ type: 'cancel', id });
+        p.reject(new BluechiError(ErrorCodes.CANCELLED, `${method} cancelled`));
       };
       const cleanup = () => {
         if (timer) clearTimeout(timer);
@@ -172,10 +196,14 @@ export class RpcPeer<Out extends MethodTable, OutSig extends SignalTable, In ext
           this.opts.onProtocolError?.(new BluechiError(frame.error.code, `peer reported: ${frame.error.message}`));
           return;
         }
-        this.settle(frame.id)?.reject(new BluechiError(frame.error.code, frame.error.message));
+        this.settle(frame.id)?.reject(new BluechiError(frame.error.code, frame.error.message, frame.error.data));
         return;
       case 'signal':
         this.dispatchSignal(frame.name, frame.params);
+        return;
+      case 'cancel':
+        // Unknown ids are fine: the request may have finished meanwhile.
+        this.serving.get(frame.id)?.abort(new BluechiError(ErrorCodes.CANCELLED, 'cancelled by the caller'));
         return;
     }
   }
@@ -199,7 +227,7 @@ export class RpcPeer<Out extends MethodTable, OutSig extends SignalTable, In ext
 
   private serve(id: number, method: string, rawParams: unknown): void {
     const spec = Object.hasOwn(this.opts.incoming.methods, method) ? this.opts.incoming.methods[method] : undefined;
-    const handler = (this.handlers as Record<string, ((p: unknown) => unknown) | undefined>)[method];
+    const handler = (this.handlers as Record<string, ((p: unknown, ctx: RequestContext) => unknown) | undefined>)[method];
     if (!spec || !handler) {
       this.protocolError(new BluechiError(ErrorCodes.UNKNOWN_METHOD, `unknown method ${method}`), id);
       return;
@@ -213,20 +241,23 @@ export class RpcPeer<Out extends MethodTable, OutSig extends SignalTable, In ext
       return;
     }
     const max = this.opts.maxInFlightIncoming ?? 256;
-    if (this.inFlight >= max) {
-      this.send({ type: 'error', id, error: { code: ErrorCodes.TOO_MANY_REQUESTS, message: `too many requests in flight (${max})` } });
+    if (this.serving.size >= max || this.serving.has(id)) {
+      const message = this.serving.has(id) ? `request id ${id} is already in flight` : `too many requests in flight (${max})`;
+      this.send({ type: 'error', id, error: { code: ErrorCodes.TOO_MANY_REQUESTS, message } });
       return;
     }
     this.protocolErrors = 0;
-    this.inFlight++;
+    const abort = new AbortController();
+    this.serving.set(id, abort);
+    const ctx: RequestContext = { id, signal: abort.signal };
     Promise.resolve()
-      .then(() => handler(params))
+      .then(() => handler(params, ctx))
       .then(
         (result) => this.send({ type: 'response', id, result: result ?? {} }),
         (err) => this.send({ type: 'error', id, error: toBluechiError(err).toWire() }),
       )
       .finally(() => {
-        this.inFlight--;
+        if (this.serving.get(id) === abort) this.serving.delete(id);
       });
   }
 
@@ -239,6 +270,8 @@ export class RpcPeer<Out extends MethodTable, OutSig extends SignalTable, In ext
     this.closedWith = info;
     const err = this.closeError(info);
     for (const id of [...this.pending.keys()]) this.settle(id)?.reject(err);
+    for (const abort of this.serving.values()) abort.abort(err);
+    this.serving.clear();
     for (const l of this.closeListeners.splice(0)) l(info);
   }
 }

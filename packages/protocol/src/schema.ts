@@ -91,11 +91,13 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
   });
 }
 
-export function array<T>(item: Schema<T>, opts: { max?: number } = {}): Schema<T[]> {
+export function array<T>(item: Schema<T>, opts: { max?: number; min?: number } = {}): Schema<T[]> {
   const max = opts.max ?? 1_000_000;
+  const min = opts.min ?? 0;
   return schema(`${item.description}[]`, (v, path) => {
     if (!Array.isArray(v)) throw new SchemaError(path, 'an array');
     if (v.length > max) throw new SchemaError(path, `at most ${max} items`);
+    if (v.length < min) throw new SchemaError(path, `at least ${min} item${min === 1 ? '' : 's'}`);
     return v.map((x, i) => item.parse(x, `${path}[${i}]`));
   });
 }

@@ -109,3 +109,13 @@ export function proxyUnitName(target: ProxyTarget): string {
 export function depUnitName(unit: string): string {
   return `bluechi-dep@${unit.replace(/\.service$/, '')}.service`;
 }
+
+/** A controller job's D-Bus object path (reference §2.3); ids count from 1. */
+export function jobObjectPath(id: number): string {
+  return `/org/eclipse/bluechi/job/${id}`;
+}
+
+/** A monitor's D-Bus object path (reference §2.4); ids count from 1. */
+export function monitorObjectPath(id: number): string {
+  return `/org/eclipse/bluechi/monitor/${id}`;
+}

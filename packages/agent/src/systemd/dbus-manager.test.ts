@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DbusSystemdManager, MATCH_RULES, type BusCall, type BusPort, type BusSignal } from './dbus-manager.js';
+import type { BusCall, BusPort, BusSignal } from './bus-port.js';
+import { DbusSystemdManager, MATCH_RULES } from './dbus-manager.js';
 import { DBUS_ERRORS, SystemdError, type UnitStateEvent } from './manager.js';
 
 /** Shaped like the D-Bus library's variant. */
@@ -175,7 +176,10 @@ describe('dbus manager queries', () => {
       ],
     });
     const props = await new DbusSystemdManager(port).getUnitProperties('a.service');
-    expect(props).toEqual({ LoadState: 'not-found', TimeoutStartUSec: '18446744073709551615', MainPID: 0 });
+    expect(props).toEqual({
+      properties: { LoadState: 'not-found', TimeoutStartUSec: '18446744073709551615', MainPID: 0 },
+      signatures: { LoadState: 's', TimeoutStartUSec: 't', MainPID: 'u' },
+    });
     expect(port.calls.map((c) => [c.member, c.path, c.body])).toEqual([
       ['LoadUnit', MANAGER, ['a.service']],
       ['GetAll', '/org/freedesktop/systemd1/unit/a_2eservice', ['']],
@@ -215,7 +219,7 @@ describe('dbus manager events', () => {
     expect(states).toHaveLength(expected);
   });
 
-  it('ignores property changes of other interfaces', () => {
+  it('takes no state from property changes of other interfaces', () => {
     const { port, states } = setup();
     port.signal(unitChanged('a_2eservice', RUNNING, 'org.freedesktop.systemd1.Service'));
     expect(states).toEqual([]);
@@ -229,12 +233,46 @@ describe('dbus manager events', () => {
       member,
       body: ['a.service', '/org/freedesktop/systemd1/unit/a_2eservice'],
     });
-    port.signal(unitChanged('a_2eservice', { ActiveState: 'inactive', SubState: 'dead' }));
+    port.signal(unitChanged('a_2eservice', { ActiveState: 'activating', SubState: 'start' }));
     port.signal(manager('UnitRemoved'));
     port.signal(manager('UnitNew'));
-    port.signal(unitChanged('a_2eservice', { ActiveState: 'inactive', SubState: 'dead' }));
+    port.signal(unitChanged('a_2eservice', { ActiveState: 'activating', SubState: 'start' }));
     expect(seen).toEqual(['removed a.service', 'new a.service']);
     expect(states).toHaveLength(2);
+  });
+
+  it('takes a unit it never saw to be inactive/dead, so only real transitions are reported', () => {
+    const { port, states } = setup();
+    port.signal(unitChanged('a_2eservice', { ActiveState: 'inactive', SubState: 'dead' }));
+    port.signal(unitChanged('b_2eservice', { ActiveState: 'active', SubState: 'running' }));
+    expect(states).toEqual([{ unit: 'b.service', activeState: 'active', subState: 'running' }]);
+  });
+
+  it('passes every PropertiesChanged on, any interface, with signatures, after the state change it carries', () => {
+    const { port, m } = setup();
+    const order: string[] = [];
+    m.onStateChanged((e) => order.push(`state ${e.activeState}`));
+    m.onPropertiesChanged((e) => order.push(`props ${e.interface} ${JSON.stringify(e.properties)} ${JSON.stringify(e.signatures)}`));
+    port.signal(unitChanged('a_2eservice', { StatusText: 'hello' }, 'org.freedesktop.systemd1.Service'));
+    port.signal(unitChanged('a_2eservice', { ActiveState: 'active', SubState: 'running' }));
+    expect(order).toEqual([
+      'props org.freedesktop.systemd1.Service {"StatusText":"hello"} {"StatusText":"s"}',
+      'state active',
+      'props org.freedesktop.systemd1.Unit {"ActiveState":"active","SubState":"running"} {"ActiveState":"s","SubState":"s"}',
+    ]);
+  });
+
+  it('remembers the state it read from a unit, so an unchanged signal is not a change', async () => {
+    const port = new FakePort({
+      LoadUnit: () => ['/org/freedesktop/systemd1/unit/a_2eservice'],
+      GetAll: () => [{ LoadState: new Variant('s', 'loaded'), ActiveState: new Variant('s', 'active'), SubState: new Variant('s', 'running') }],
+    });
+    const m = new DbusSystemdManager(port);
+    const states: UnitStateEvent[] = [];
+    m.onStateChanged((e) => states.push(e));
+    await m.getUnitProperties('a.service');
+    port.signal(unitChanged('a_2eservice', RUNNING));
+    expect(states).toEqual([]);
   });
 
   it('keeps calling listeners after one throws', async () => {

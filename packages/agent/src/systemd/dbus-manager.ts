@@ -1,36 +1,37 @@
 /**
- * The real SystemdManager: systemd's Manager API on the system bus.
+ * The real SystemdManager: systemd's Manager API on the system bus, over any
+ * BusPort (bus-port.ts). It owns the job waiters, the unit state each
+ * PropertiesChanged implies, and the conversion of D-Bus values to JSON.
+ * `connectSystemd()` (dbus-next-port.ts) builds one on the real system bus.
  *
- * Two layers:
- *   BusPort            a connection that can call methods and delivers signals; it
- *                      rejects every pending call when the connection closes or a
- *                      call times out. The dbus-next one is in dbus-next-port.ts.
- *   DbusSystemdManager the Manager logic over any BusPort: job waiters, state
- *                      events, property conversion. Tests drive it with a fake port.
- *
- * Signals come from five broad match rules added once per connection (JobRemoved,
- * UnitNew, UnitRemoved, and PropertiesChanged of org.freedesktop.systemd1.Unit under
- * the unit path namespace), never from per-unit proxies: dbus-next never removes
+ * Signals come from a few broad match rules added once per connection
+ * (JobRemoved, UnitNew, UnitRemoved, and PropertiesChanged under the unit and
+ * job path namespaces), never from per-unit proxies: dbus-next never removes
  * match rules, and the bus allows 2048 per connection.
  */
-import type { UnitInfo, UnitOp, UnitProperties } from '@bluechi-ts/protocol';
+import type { UnitFileChange, UnitFileInfo, UnitInfo, UnitOp } from '@bluechi-ts/protocol';
+import type { BusPort, BusSignal } from './bus-port.js';
 import {
   DBUS_ERRORS,
   SystemdError,
   type JobResult,
   type QueuedJob,
   type SystemdManager,
+  type TypedProperties,
+  type UnitPropertiesEvent,
+  type UnitState,
   type UnitStateEvent,
 } from './manager.js';
-import { DbusNextPort, openSystemBus, type DbusOptions } from './dbus-next-port.js';
 import { UNIT_PATH_PREFIX, unitNameFromPath } from './unit-path.js';
-import { propertiesToJson } from './variant.js';
+import { typedPropertiesToJson } from './variant.js';
 
 const SYSTEMD = 'org.freedesktop.systemd1';
 const SYSTEMD_PATH = '/org/freedesktop/systemd1';
 const MANAGER_IFACE = 'org.freedesktop.systemd1.Manager';
 const UNIT_IFACE = 'org.freedesktop.systemd1.Unit';
+const JOB_IFACE = 'org.freedesktop.systemd1.Job';
 const PROPS_IFACE = 'org.freedesktop.DBus.Properties';
+const JOB_PATH_PREFIX = '/org/freedesktop/systemd1/job/';
 
 const JOB_METHOD: Record<UnitOp, string> = {
   start: 'StartUnit',
@@ -39,26 +40,18 @@ const JOB_METHOD: Record<UnitOp, string> = {
   reload: 'ReloadUnit',
 };
 
+/** What systemd assumes of a unit it has not reported yet. */
+const UNSEEN: UnitState = { activeState: 'inactive', subState: 'dead' };
+
 export const MATCH_RULES: readonly string[] = [
   ...['JobRemoved', 'UnitNew', 'UnitRemoved'].map(
     (m) => `type='signal',sender='${SYSTEMD}',path='${SYSTEMD_PATH}',interface='${MANAGER_IFACE}',member='${m}'`,
   ),
-  `type='signal',sender='${SYSTEMD}',path_namespace='${UNIT_PATH_PREFIX.slice(0, -1)}',` +
-    `interface='${PROPS_IFACE}',member='PropertiesChanged',arg0='${UNIT_IFACE}'`,
+  ...[UNIT_PATH_PREFIX, JOB_PATH_PREFIX].map(
+    (prefix) =>
+      `type='signal',sender='${SYSTEMD}',path_namespace='${prefix.slice(0, -1)}',interface='${PROPS_IFACE}',member='PropertiesChanged'`,
+  ),
 ];
-
-export type BusSignal = { path: string; iface: string; member: string; body: unknown[] };
-export type BusCall = BusSignal & { dest: string; signature: string };
-
-/** A bus connection as the manager needs it. Errors are always SystemdError. */
-export interface BusPort {
-  /** Resolves with the reply's body. */
-  call(c: BusCall): Promise<unknown[]>;
-  onSignal(listener: (s: BusSignal) => void): void;
-  /** Called once when the connection is gone, whoever closed it. */
-  onClose(listener: (reason: Error) => void): void;
-  close(): Promise<void>;
-}
 
 type Listener<T> = (e: T) => void;
 
@@ -80,15 +73,23 @@ function subscribe<T>(listeners: Set<Listener<T>>, l: Listener<T>): () => void {
   return () => listeners.delete(l);
 }
 
+function changes(rows: unknown): UnitFileChange[] {
+  return (rows as unknown[][]).map((r) => ({ type: String(r[0]), file: String(r[1]), destination: String(r[2]) }));
+}
+
+/** What a queueJob call in flight may miss before systemd's reply names its job. */
+type Early = { removed: Map<string, JobResult>; running: Set<string> };
+
 export class DbusSystemdManager implements SystemdManager {
   /** Job path -> resolvers; several when systemd merged our jobs into one. */
   private readonly waiters = new Map<string, Array<(r: JobResult) => void>>();
-  /** One per queueJob call in flight: JobRemoved results seen before its reply. */
-  private readonly early = new Set<Map<string, JobResult>>();
-  private readonly lastState = new Map<string, { activeState?: string; subState?: string }>();
+  private readonly runningWaiters = new Map<string, Array<() => void>>();
+  private readonly early = new Set<Early>();
+  private readonly lastState = new Map<string, UnitState>();
   private readonly stateListeners = new Set<Listener<UnitStateEvent>>();
   private readonly newListeners = new Set<Listener<string>>();
   private readonly removedListeners = new Set<Listener<string>>();
+  private readonly propertiesListeners = new Set<Listener<UnitPropertiesEvent>>();
   private readonly disconnectListeners = new Set<Listener<Error>>();
   private closed = false;
   private closing = false;
@@ -107,15 +108,26 @@ export class DbusSystemdManager implements SystemdManager {
     await this.managerCall('Subscribe', '', []);
   }
 
+  // ---- units ---------------------------------------------------------------
+
   async queueJob(op: UnitOp, unit: string, mode: string): Promise<QueuedJob> {
-    const early = new Map<string, JobResult>();
+    const early: Early = { removed: new Map(), running: new Set() };
     this.early.add(early);
     try {
       const [jobPath] = (await this.managerCall(JOB_METHOD[op], 'ss', [unit, mode])) as [string];
-      return { jobPath, done: this.waitForJob(jobPath, early.get(jobPath)) };
+      const seen = early.removed.get(jobPath);
+      return {
+        jobPath,
+        running: early.running.has(jobPath) ? Promise.resolve() : this.waitForRunning(jobPath, seen !== undefined),
+        done: this.waitForJob(jobPath, seen),
+      };
     } finally {
       this.early.delete(early);
     }
+  }
+
+  async cancelJob(jobPath: string): Promise<void> {
+    await this.port.call({ dest: SYSTEMD, path: jobPath, iface: JOB_IFACE, member: 'Cancel', signature: '', body: [] });
   }
 
   async listUnits(): Promise<UnitInfo[]> {
@@ -134,13 +146,89 @@ export class DbusSystemdManager implements SystemdManager {
     }));
   }
 
-  async getUnitProperties(unit: string, iface = ''): Promise<UnitProperties> {
+  async getUnitProperties(unit: string, iface = ''): Promise<TypedProperties> {
     const [path] = (await this.managerCall('LoadUnit', 's', [unit])) as [string];
-    const [dict] = await this.port.call({
-      dest: SYSTEMD, path, iface: PROPS_IFACE, member: 'GetAll', signature: 's', body: [iface],
-    });
-    return propertiesToJson(dict);
+    const [dict] = await this.port.call({ dest: SYSTEMD, path, iface: PROPS_IFACE, member: 'GetAll', signature: 's', body: [iface] });
+    const typed = typedPropertiesToJson(dict);
+    const { ActiveState, SubState, LoadState } = typed.properties;
+    if (typeof ActiveState === 'string' && typeof SubState === 'string' && LoadState !== 'not-found') {
+      this.lastState.set(unit, { activeState: ActiveState, subState: SubState });
+    }
+    return typed;
   }
+
+  async getLoadedUnitState(unit: string): Promise<UnitState | undefined> {
+    let path: string;
+    try {
+      [path] = (await this.managerCall('GetUnit', 's', [unit])) as [string];
+    } catch (err) {
+      if (err instanceof SystemdError && err.dbusName === DBUS_ERRORS.NO_SUCH_UNIT) return undefined;
+      throw err;
+    }
+    const [dict] = await this.port.call({ dest: SYSTEMD, path, iface: PROPS_IFACE, member: 'GetAll', signature: 's', body: [UNIT_IFACE] });
+    const { ActiveState, SubState } = typedPropertiesToJson(dict).properties;
+    const state = { activeState: String(ActiveState ?? ''), subState: String(SubState ?? '') };
+    this.lastState.set(unit, state);
+    return state;
+  }
+
+  async freezeUnit(unit: string): Promise<void> {
+    await this.managerCall('FreezeUnit', 's', [unit]);
+  }
+
+  async thawUnit(unit: string): Promise<void> {
+    await this.managerCall('ThawUnit', 's', [unit]);
+  }
+
+  async killUnit(unit: string, whom: string, signal: number): Promise<void> {
+    await this.managerCall('KillUnit', 'ssi', [unit, whom, signal]);
+  }
+
+  async resetFailed(): Promise<void> {
+    await this.managerCall('ResetFailed', '', []);
+  }
+
+  async resetFailedUnit(unit: string): Promise<void> {
+    await this.managerCall('ResetFailedUnit', 's', [unit]);
+  }
+
+  // ---- unit files ----------------------------------------------------------
+
+  async listUnitFiles(): Promise<UnitFileInfo[]> {
+    const [rows] = (await this.managerCall('ListUnitFiles', '', [])) as [unknown[][]];
+    return rows.map((r) => ({ path: String(r[0]), state: String(r[1]) }));
+  }
+
+  async getUnitFileState(file: string): Promise<string> {
+    const [state] = await this.managerCall('GetUnitFileState', 's', [file]);
+    return String(state);
+  }
+
+  async enableUnitFiles(files: string[], runtime: boolean, force: boolean): Promise<{ carriesInstallInfo: boolean; changes: UnitFileChange[] }> {
+    const [carries, rows] = await this.managerCall('EnableUnitFiles', 'asbb', [files, runtime, force]);
+    return { carriesInstallInfo: Boolean(carries), changes: changes(rows) };
+  }
+
+  async disableUnitFiles(files: string[], runtime: boolean): Promise<UnitFileChange[]> {
+    const [rows] = await this.managerCall('DisableUnitFiles', 'asb', [files, runtime]);
+    return changes(rows);
+  }
+
+  async reload(): Promise<void> {
+    await this.managerCall('Reload', '', []);
+  }
+
+  async getDefaultTarget(): Promise<string> {
+    const [target] = await this.managerCall('GetDefaultTarget', '', []);
+    return String(target);
+  }
+
+  async setDefaultTarget(target: string, force: boolean): Promise<UnitFileChange[]> {
+    const [rows] = await this.managerCall('SetDefaultTarget', 'sb', [target, force]);
+    return changes(rows);
+  }
+
+  // ---- events --------------------------------------------------------------
 
   onStateChanged(listener: Listener<UnitStateEvent>): () => void {
     return subscribe(this.stateListeners, listener);
@@ -150,6 +238,9 @@ export class DbusSystemdManager implements SystemdManager {
   }
   onUnitRemoved(listener: Listener<string>): () => void {
     return subscribe(this.removedListeners, listener);
+  }
+  onPropertiesChanged(listener: Listener<UnitPropertiesEvent>): () => void {
+    return subscribe(this.propertiesListeners, listener);
   }
   onDisconnect(listener: Listener<Error>): () => void {
     return subscribe(this.disconnectListeners, listener);
@@ -175,16 +266,26 @@ export class DbusSystemdManager implements SystemdManager {
     });
   }
 
+  private waitForRunning(jobPath: string, finished: boolean): Promise<void> {
+    if (finished || this.closed) return new Promise(() => {});
+    return new Promise((resolve) => {
+      const list = this.runningWaiters.get(jobPath);
+      if (list) list.push(resolve);
+      else this.runningWaiters.set(jobPath, [resolve]);
+    });
+  }
+
   private handleSignal(s: BusSignal): void {
     if (s.iface === MANAGER_IFACE && s.path === SYSTEMD_PATH) {
       if (s.member === 'JobRemoved') {
         const [, jobPath, , result] = s.body as [number, string, string, string];
+        this.runningWaiters.delete(jobPath);
         const list = this.waiters.get(jobPath);
         if (list) {
           this.waiters.delete(jobPath);
           for (const resolve of list) resolve(result);
         } else {
-          for (const e of this.early) e.set(jobPath, result);
+          for (const e of this.early) e.removed.set(jobPath, result);
         }
       } else if (s.member === 'UnitNew') {
         emit(this.newListeners, String(s.body[0]));
@@ -195,24 +296,40 @@ export class DbusSystemdManager implements SystemdManager {
       }
       return;
     }
-    if (s.iface === PROPS_IFACE && s.member === 'PropertiesChanged' && s.body[0] === UNIT_IFACE) {
-      const unit = unitNameFromPath(s.path);
-      if (unit !== undefined) this.handleUnitChange(unit, propertiesToJson(s.body[1]));
+    if (s.iface !== PROPS_IFACE || s.member !== 'PropertiesChanged') return;
+    const iface = String(s.body[0]);
+    if (s.path.startsWith(JOB_PATH_PREFIX)) {
+      if (iface === JOB_IFACE && typedPropertiesToJson(s.body[1]).properties.State === 'running') this.jobRunning(s.path);
+      return;
+    }
+    const unit = unitNameFromPath(s.path);
+    if (unit === undefined) return;
+    const typed = typedPropertiesToJson(s.body[1]);
+    if (iface === UNIT_IFACE) this.handleUnitChange(unit, typed.properties);
+    emit(this.propertiesListeners, { unit, interface: iface, ...typed });
+  }
+
+  private jobRunning(jobPath: string): void {
+    const list = this.runningWaiters.get(jobPath);
+    if (list) {
+      this.runningWaiters.delete(jobPath);
+      for (const resolve of list) resolve();
+    } else {
+      for (const e of this.early) e.running.add(jobPath);
     }
   }
 
   private handleUnitChange(unit: string, changed: Record<string, unknown>): void {
     const { ActiveState, SubState } = changed;
     if (typeof ActiveState !== 'string' && typeof SubState !== 'string') return;
-    const prev = this.lastState.get(unit) ?? {};
+    const prev = this.lastState.get(unit) ?? UNSEEN;
     const next = {
       activeState: typeof ActiveState === 'string' ? ActiveState : prev.activeState,
       subState: typeof SubState === 'string' ? SubState : prev.subState,
     };
     this.lastState.set(unit, next);
-    if (next.activeState === undefined || next.subState === undefined) return;
     if (next.activeState === prev.activeState && next.subState === prev.subState) return;
-    emit(this.stateListeners, { unit, activeState: next.activeState, subState: next.subState });
+    emit(this.stateListeners, { unit, ...next });
   }
 
   private handleClose(reason: Error): void {
@@ -220,19 +337,7 @@ export class DbusSystemdManager implements SystemdManager {
     this.closed = true;
     for (const list of this.waiters.values()) for (const resolve of list) resolve('canceled');
     this.waiters.clear();
+    this.runningWaiters.clear();
     if (!this.closing) emit(this.disconnectListeners, reason);
   }
-}
-
-/** Connects to systemd on the system bus and subscribes to its signals. */
-export async function connectSystemd(opts: DbusOptions = {}): Promise<SystemdManager> {
-  const bus = await openSystemBus(opts.connectTimeoutMs ?? 10_000);
-  const manager = new DbusSystemdManager(new DbusNextPort(bus, opts.callTimeoutMs ?? 25_000));
-  try {
-    await manager.init();
-  } catch (err) {
-    await manager.close();
-    throw err;
-  }
-  return manager;
 }

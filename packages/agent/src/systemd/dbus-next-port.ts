@@ -1,13 +1,15 @@
 /**
  * The dbus-next side of the systemd adapter: a BusPort over a real system-bus
- * connection. It rejects every pending call when the connection closes or a
- * call times out (dbus-next itself never does either). One of the two files
- * that import dbus-next (see ARCHITECTURE.md).
+ * connection, and `connectSystemd()`, which puts a DbusSystemdManager on it. The
+ * port rejects every pending call when the connection closes or a call times
+ * out (dbus-next itself never does either). One of the two files that import
+ * dbus-next (see ARCHITECTURE.md).
  */
 import dbus from 'dbus-next';
 import type { Message, MessageBus } from 'dbus-next';
-import { DBUS_ERRORS, SystemdError } from './manager.js';
-import type { BusCall, BusPort, BusSignal } from './dbus-manager.js';
+import type { BusCall, BusPort, BusSignal } from './bus-port.js';
+import { DbusSystemdManager } from './dbus-manager.js';
+import { DBUS_ERRORS, SystemdError, type SystemdManager } from './manager.js';
 
 export type DbusOptions = {
   /** A method call without a reply after this long rejects with NO_REPLY. Default 25 s, like sd-bus. */
@@ -146,3 +148,16 @@ export async function openSystemBus(timeoutMs: number): Promise<MessageBus> {
   return bus;
 }
 
+
+/** Connects to systemd on the system bus and subscribes to its signals. */
+export async function connectSystemd(opts: DbusOptions = {}): Promise<SystemdManager> {
+  const bus = await openSystemBus(opts.connectTimeoutMs ?? 10_000);
+  const manager = new DbusSystemdManager(new DbusNextPort(bus, opts.callTimeoutMs ?? 25_000));
+  try {
+    await manager.init();
+  } catch (err) {
+    await manager.close();
+    throw err;
+  }
+  return manager;
+}

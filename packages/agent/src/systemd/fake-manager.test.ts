@@ -141,7 +141,7 @@ describe('fake systemd errors match systemd 252', () => {
 describe('fake systemd properties and listing', () => {
   it('reports an unknown unit as not-found', async () => {
     const m = new FakeSystemdManager();
-    expect(await m.getUnitProperties('nosuch.service')).toMatchObject({
+    expect((await m.getUnitProperties('nosuch.service')).properties).toMatchObject({
       Id: 'nosuch.service',
       LoadState: 'not-found',
       ActiveState: 'inactive',
@@ -152,9 +152,9 @@ describe('fake systemd properties and listing', () => {
 
   it('filters properties by interface', async () => {
     const m = new FakeSystemdManager({ 'a.service': { properties: { MainPID: 0 } } });
-    expect(await m.getUnitProperties('a.service')).toMatchObject({ MainPID: 0, LoadState: 'loaded' });
-    expect(await m.getUnitProperties('a.service', 'org.freedesktop.systemd1.Service')).toEqual({ MainPID: 0 });
-    expect(await m.getUnitProperties('a.service', 'org.freedesktop.systemd1.Unit')).not.toHaveProperty('MainPID');
+    expect((await m.getUnitProperties('a.service')).properties).toMatchObject({ MainPID: 0, LoadState: 'loaded' });
+    expect((await m.getUnitProperties('a.service', 'org.freedesktop.systemd1.Service')).properties).toEqual({ MainPID: 0, NRestarts: 0, Result: 'success' });
+    expect((await m.getUnitProperties('a.service', 'org.freedesktop.systemd1.Unit')).properties).not.toHaveProperty('MainPID');
     await expect(m.getUnitProperties('a.service', 'org.freedesktop.systemd1.Socket')).rejects.toMatchObject({
       dbusName: 'org.freedesktop.DBus.Error.UnknownInterface',
       message: "Unknown interface 'org.freedesktop.systemd1.Socket'.",

@@ -1,23 +1,29 @@
 /**
  * An in-memory SystemdManager for unit and in-process tests. It copies the parts
  * of systemd 252 the agent can observe: its error names and texts, job results,
- * and the ActiveState/SubState steps a job walks through. Every job settles on a
- * timer (`jobDelayMs`, default 0), never synchronously, unless a test makes it hang.
+ * the ActiveState/SubState steps a job walks through, PropertiesChanged signals,
+ * freezing, killing, reset-failed, and (fake-unit-files.ts) unit files.
+ * Every job settles on a timer (`jobDelayMs`, default 0), never synchronously,
+ * unless a test makes it hang.
  *
- * Not modelled: dependencies, job merging and replacement (each call gets its own
- * job), unit files and daemon-reload.
+ * Not modelled: dependencies, job merging and replacement (each call gets its
+ * own job), garbage collection of inactive units.
  */
-import { isValidUnitName, type UnitInfo, type UnitOp, type UnitProperties } from '@bluechi-ts/protocol';
+import { isValidUnitName, type UnitFileChange, type UnitFileInfo, type UnitInfo, type UnitOp } from '@bluechi-ts/protocol';
+import { FakeUnitFiles, type FakeUnitFileOptions } from './fake-unit-files.js';
 import {
   DBUS_ERRORS,
   SystemdError,
   type JobResult,
   type QueuedJob,
   type SystemdManager,
+  type TypedProperties,
+  type UnitPropertiesEvent,
+  type UnitState,
   type UnitStateEvent,
 } from './manager.js';
 import { unitObjectPath } from './unit-path.js';
-import type { Json } from './variant.js';
+import { signatureOf, type Json } from './variant.js';
 
 const JOB_MODES = new Set([
   'replace', 'fail', 'isolate', 'ignore-dependencies', 'ignore-requirements',
@@ -29,6 +35,8 @@ const TYPE_IFACE: Record<string, string> = {
   service: 'Service', socket: 'Socket', device: 'Device', mount: 'Mount', automount: 'Automount',
   swap: 'Swap', target: 'Target', path: 'Path', timer: 'Timer', slice: 'Slice', scope: 'Scope',
 };
+const NO_SUCH_PROCESS = 'org.freedesktop.systemd1.NoSuchProcess';
+const UNIT_INACTIVE = 'org.freedesktop.systemd1.UnitInactive';
 
 export type FakeUnitOptions = {
   description?: string;
@@ -46,11 +54,21 @@ export type FakeUnitOptions = {
   hang?: boolean;
   /** Properties of the unit's type interface (e.g. org.freedesktop.systemd1.Service). */
   properties?: Record<string, Json>;
+  /** Also installs a unit file for it (see fake-unit-files.ts). */
+  file?: FakeUnitFileOptions;
 };
 
-export type FakeUnit = Required<Omit<FakeUnitOptions, 'properties'>> & {
+export type FakeUnit = Required<Omit<FakeUnitOptions, 'properties' | 'file'>> & {
   name: string;
   properties: Record<string, Json>;
+  freezerState: string;
+  mainPid: number;
+  nRestarts: number;
+  result: string;
+  /** Wall clock (µs) of the last ActiveState change. */
+  stateChangeUs: number;
+  inactiveExitMonoUs: number;
+  activeEnterMonoUs: number;
 };
 
 type FakeJob = {
@@ -59,19 +77,34 @@ type FakeJob = {
   op: UnitOp;
   unit: string;
   resolve: (r: JobResult) => void;
+  running: () => void;
   timers: NodeJS.Timeout[];
 };
 
 export type JobCall = { op: UnitOp; unit: string; mode: string };
 
 type Listener<T> = (e: T) => void;
-type Events = { state: UnitStateEvent; unitNew: string; unitRemoved: string; disconnect: Error };
+type Events = {
+  state: UnitStateEvent;
+  unitNew: string;
+  unitRemoved: string;
+  properties: UnitPropertiesEvent;
+  disconnect: Error;
+};
+
+let nextPid = 1000;
+const monoUs = () => Math.round(performance.now() * 1000);
 
 export class FakeSystemdManager implements SystemdManager {
   /** How long a job runs before it settles, in ms. */
   jobDelayMs = 0;
+  /** Whether units can be frozen (false: cgroup v1, where systemd refuses). */
+  freezerSupported = true;
   /** Every queueJob call, accepted or not, in order. */
   readonly calls: JobCall[] = [];
+  /** Every other manager call, by method name, in order (e.g. ['KillUnit', 'a.service', 'main', 9]). */
+  readonly managerCalls: unknown[][] = [];
+  readonly unitFiles = new FakeUnitFiles();
   private readonly units = new Map<string, FakeUnit>();
   private readonly jobs = new Map<number, FakeJob>();
   private nextJobId = 1;
@@ -80,6 +113,7 @@ export class FakeSystemdManager implements SystemdManager {
     state: new Set(),
     unitNew: new Set(),
     unitRemoved: new Set(),
+    properties: new Set(),
     disconnect: new Set(),
   };
 
@@ -92,18 +126,27 @@ export class FakeSystemdManager implements SystemdManager {
   /** Loads (or replaces) a unit and emits UnitNew for a new one. */
   addUnit(name: string, opts: FakeUnitOptions = {}): void {
     const isNew = !this.units.has(name);
+    const activeState = opts.activeState ?? 'inactive';
     this.units.set(name, {
       name,
       description: opts.description ?? name,
       loadState: opts.loadState ?? 'loaded',
-      activeState: opts.activeState ?? 'inactive',
+      activeState,
       subState: opts.subState ?? 'dead',
       runningSubState: opts.runningSubState ?? 'running',
       failing: opts.failing ?? false,
       reloadable: opts.reloadable ?? true,
       hang: opts.hang ?? false,
       properties: opts.properties ?? {},
+      freezerState: 'running',
+      mainPid: activeState === 'active' && (opts.runningSubState ?? 'running') === 'running' ? nextPid++ : 0,
+      nRestarts: 0,
+      result: 'success',
+      stateChangeUs: Date.now() * 1000,
+      inactiveExitMonoUs: 0,
+      activeEnterMonoUs: 0,
     });
+    if (opts.file) this.unitFiles.install(name, opts.file);
     if (isNew) this.emit('unitNew', name);
   }
 
@@ -136,6 +179,11 @@ export class FakeSystemdManager implements SystemdManager {
     this.transition(this.mustGet(name), activeState, subState);
   }
 
+  /** Sends a PropertiesChanged of any interface for a unit, as systemd would. */
+  changeProperties(name: string, iface: string, changed: Record<string, Json>): void {
+    this.emitProperties(name, iface, changed);
+  }
+
   /** Finishes the hung jobs of one unit (or of all units) as if they had just run. */
   releaseHungJobs(name?: string): void {
     for (const job of [...this.jobs.values()]) {
@@ -155,7 +203,7 @@ export class FakeSystemdManager implements SystemdManager {
     this.emit('disconnect', reason);
   }
 
-  // ---- SystemdManager ----------------------------------------------------
+  // ---- UnitControl -------------------------------------------------------
 
   async queueJob(op: UnitOp, unit: string, mode: string): Promise<QueuedJob> {
     this.calls.push({ op, unit, mode });
@@ -177,8 +225,10 @@ export class FakeSystemdManager implements SystemdManager {
     const id = this.nextJobId++;
     const path = JOB_PATH_PREFIX + id;
     let resolve!: (r: JobResult) => void;
+    let running!: () => void;
     const done = new Promise<JobResult>((r) => (resolve = r));
-    const job: FakeJob = { id, path, op, unit, resolve, timers: [] };
+    const isRunning = new Promise<void>((r) => (running = r));
+    const job: FakeJob = { id, path, op, unit, resolve, running, timers: [] };
     this.jobs.set(id, job);
     job.timers.push(
       setTimeout(() => {
@@ -186,7 +236,17 @@ export class FakeSystemdManager implements SystemdManager {
         if (!this.units.get(unit)?.hang) job.timers.push(setTimeout(() => this.finish(job), this.jobDelayMs));
       }, 0),
     );
-    return { jobPath: path, done };
+    return { jobPath: path, done, running: isRunning };
+  }
+
+  async cancelJob(jobPath: string): Promise<void> {
+    this.managerCalls.push(['CancelJob', jobPath]);
+    this.checkOpen();
+    const job = [...this.jobs.values()].find((j) => j.path === jobPath);
+    if (!job) throw new SystemdError('org.freedesktop.DBus.Error.UnknownObject', `Unknown object '${jobPath}'.`);
+    this.jobs.delete(job.id);
+    job.timers.forEach(clearTimeout);
+    job.resolve('canceled');
   }
 
   async listUnits(): Promise<UnitInfo[]> {
@@ -208,7 +268,7 @@ export class FakeSystemdManager implements SystemdManager {
     });
   }
 
-  async getUnitProperties(unit: string, iface = ''): Promise<UnitProperties> {
+  async getUnitProperties(unit: string, iface = ''): Promise<TypedProperties> {
     this.checkOpen();
     checkName(unit);
     const u = this.units.get(unit);
@@ -219,16 +279,111 @@ export class FakeSystemdManager implements SystemdManager {
       LoadState: u?.loadState ?? 'not-found',
       ActiveState: u?.activeState ?? 'inactive',
       SubState: u?.subState ?? 'dead',
+      FreezerState: u?.freezerState ?? 'running',
+      UnitFileState: this.unitFiles.unitFileState(unit),
+      StateChangeTimestamp: u?.stateChangeUs ?? 0,
+      InactiveExitTimestampMonotonic: u?.inactiveExitMonoUs ?? 0,
+      ActiveEnterTimestampMonotonic: u?.activeEnterMonoUs ?? 0,
       LoadError: u && u.loadState !== 'not-found' ? ['', ''] : [DBUS_ERRORS.NO_SUCH_UNIT, `Unit ${unit} not found.`],
       CanReload: u?.reloadable ?? false,
+      CanFreeze: this.freezerSupported,
     };
-    const typeIface = `org.freedesktop.systemd1.${TYPE_IFACE[unit.slice(unit.lastIndexOf('.') + 1)]}`;
-    const typed = u?.properties ?? {};
-    if (iface === '') return { ...typed, ...common };
-    if (iface === UNIT_IFACE) return common;
-    if (iface === typeIface) return { ...typed };
+    const typeName = TYPE_IFACE[unit.slice(unit.lastIndexOf('.') + 1)];
+    const typeIface = `org.freedesktop.systemd1.${typeName}`;
+    const typed: Record<string, Json> = { ...(u?.properties ?? {}) };
+    if (typeName === 'Service') {
+      typed.MainPID = u?.mainPid ?? 0;
+      typed.NRestarts = u?.nRestarts ?? 0;
+      typed.Result = u?.result ?? 'success';
+    }
+    if (iface === '') return withSignatures({ ...typed, ...common });
+    if (iface === UNIT_IFACE) return withSignatures(common);
+    if (iface === typeIface) return withSignatures(typed);
     throw new SystemdError('org.freedesktop.DBus.Error.UnknownInterface', `Unknown interface '${iface}'.`);
   }
+
+  async getLoadedUnitState(unit: string): Promise<UnitState | undefined> {
+    this.checkOpen();
+    const u = this.units.get(unit);
+    return u && { activeState: u.activeState, subState: u.subState };
+  }
+
+  async freezeUnit(unit: string): Promise<void> {
+    this.freezer(unit, 'frozen');
+  }
+
+  async thawUnit(unit: string): Promise<void> {
+    this.freezer(unit, 'running');
+  }
+
+  async killUnit(unit: string, whom: string, signal: number): Promise<void> {
+    this.managerCalls.push(['KillUnit', unit, whom, signal]);
+    const u = this.loaded(unit);
+    if (whom === 'control') throw new SystemdError(NO_SUCH_PROCESS, 'No control process to kill');
+    if (whom === 'main' && u.mainPid === 0) throw new SystemdError(NO_SUCH_PROCESS, 'No main process to kill');
+    if (u.mainPid === 0) return;
+    u.mainPid = 0;
+    if (signal === 9) {
+      u.result = 'signal';
+      this.transition(u, 'failed', 'failed');
+    } else {
+      this.transition(u, 'inactive', 'dead');
+    }
+  }
+
+  async resetFailed(): Promise<void> {
+    this.managerCalls.push(['ResetFailed']);
+    this.checkOpen();
+    for (const u of this.units.values()) this.clearFailed(u);
+  }
+
+  async resetFailedUnit(unit: string): Promise<void> {
+    this.managerCalls.push(['ResetFailedUnit', unit]);
+    this.clearFailed(this.loaded(unit));
+  }
+
+  // ---- UnitFiles -----------------------------------------------------------
+
+  async listUnitFiles(): Promise<UnitFileInfo[]> {
+    this.checkOpen();
+    return this.unitFiles.list();
+  }
+
+  async getUnitFileState(file: string): Promise<string> {
+    this.checkOpen();
+    return this.unitFiles.state(file);
+  }
+
+  async enableUnitFiles(files: string[], runtime: boolean, force: boolean): Promise<{ carriesInstallInfo: boolean; changes: UnitFileChange[] }> {
+    this.managerCalls.push(['EnableUnitFiles', files, runtime, force]);
+    this.checkOpen();
+    return this.unitFiles.enable(files, runtime);
+  }
+
+  async disableUnitFiles(files: string[], runtime: boolean): Promise<UnitFileChange[]> {
+    this.managerCalls.push(['DisableUnitFiles', files, runtime]);
+    this.checkOpen();
+    return this.unitFiles.disable(files, runtime);
+  }
+
+  async reload(): Promise<void> {
+    this.managerCalls.push(['Reload']);
+    this.checkOpen();
+    this.unitFiles.reloads++;
+  }
+
+  async getDefaultTarget(): Promise<string> {
+    this.checkOpen();
+    return this.unitFiles.getDefaultTarget();
+  }
+
+  async setDefaultTarget(target: string, force: boolean): Promise<UnitFileChange[]> {
+    this.managerCalls.push(['SetDefaultTarget', target, force]);
+    this.checkOpen();
+    return this.unitFiles.setDefaultTarget(target);
+  }
+
+  // ---- events --------------------------------------------------------------
 
   onStateChanged(listener: Listener<UnitStateEvent>): () => void {
     return this.on('state', listener);
@@ -238,6 +393,9 @@ export class FakeSystemdManager implements SystemdManager {
   }
   onUnitRemoved(listener: Listener<string>): () => void {
     return this.on('unitRemoved', listener);
+  }
+  onPropertiesChanged(listener: Listener<UnitPropertiesEvent>): () => void {
+    return this.on('properties', listener);
   }
   onDisconnect(listener: Listener<Error>): () => void {
     return this.on('disconnect', listener);
@@ -253,6 +411,7 @@ export class FakeSystemdManager implements SystemdManager {
   private begin(job: FakeJob): void {
     const u = this.units.get(job.unit);
     if (!u) return;
+    job.running();
     const active = u.activeState === 'active';
     if (job.op === 'start' && !active) this.transition(u, 'activating', 'start');
     if ((job.op === 'stop' || job.op === 'restart') && active) this.transition(u, 'deactivating', 'stop');
@@ -271,6 +430,7 @@ export class FakeSystemdManager implements SystemdManager {
     switch (op) {
       case 'stop':
         if (u.activeState !== 'inactive' && u.activeState !== 'failed') this.transition(u, 'inactive', 'dead');
+        u.mainPid = 0;
         return 'done';
       case 'reload':
         // systemd accepts the job, then finds the unit inactive: "Unit cannot be reloaded because it is inactive."
@@ -288,21 +448,52 @@ export class FakeSystemdManager implements SystemdManager {
   private started(u: FakeUnit): JobResult {
     this.transition(u, 'activating', 'start');
     if (u.failing) {
+      u.result = 'exit-code';
       this.transition(u, 'failed', 'failed');
       return 'failed';
     }
+    u.result = 'success';
+    if (u.runningSubState === 'running') u.mainPid = nextPid++;
     this.transition(u, 'active', u.runningSubState);
     return 'done';
   }
 
   private transition(u: FakeUnit, activeState: string, subState: string): void {
     if (u.activeState === activeState && u.subState === subState) return;
+    const changed: Record<string, Json> = { ActiveState: activeState, SubState: subState };
+    if (u.activeState !== activeState) {
+      u.stateChangeUs = Date.now() * 1000;
+      changed.StateChangeTimestamp = u.stateChangeUs;
+      if (u.activeState === 'inactive' || u.activeState === 'failed') u.inactiveExitMonoUs = monoUs();
+      if (activeState === 'active') u.activeEnterMonoUs = monoUs();
+    }
     u.activeState = activeState;
     u.subState = subState;
     this.emit('state', { unit: u.name, activeState, subState });
+    this.emitProperties(u.name, UNIT_IFACE, changed);
+  }
+
+  private freezer(unit: string, target: 'frozen' | 'running'): void {
+    this.managerCalls.push([target === 'frozen' ? 'FreezeUnit' : 'ThawUnit', unit]);
+    const u = this.loaded(unit);
+    if (!this.freezerSupported) throw new SystemdError(DBUS_ERRORS.NOT_SUPPORTED, `Unit '${unit}' does not support freezing.`);
+    if (u.activeState !== 'active') throw new SystemdError(UNIT_INACTIVE, 'Unit is inactive.');
+    if (u.freezerState === target) return;
+    u.freezerState = target;
+    this.emitProperties(u.name, UNIT_IFACE, { FreezerState: target });
+  }
+
+  private clearFailed(u: FakeUnit): void {
+    if (u.activeState !== 'failed') return;
+    u.result = 'success';
+    this.transition(u, 'inactive', 'dead');
   }
 
   // ---- plumbing ------------------------------------------------------------
+
+  private emitProperties(unit: string, iface: string, changed: Record<string, Json>): void {
+    this.emit('properties', { unit, interface: iface, ...withSignatures(changed) });
+  }
 
   private shutDown(): void {
     this.closed = true;
@@ -315,6 +506,15 @@ export class FakeSystemdManager implements SystemdManager {
 
   private checkOpen(): void {
     if (this.closed) throw new SystemdError(DBUS_ERRORS.DISCONNECTED, 'Connection to the bus was lost.');
+  }
+
+  /** A loaded unit, or systemd's "not loaded" error. */
+  private loaded(unit: string): FakeUnit {
+    this.checkOpen();
+    checkName(unit);
+    const u = this.units.get(unit);
+    if (!u) throw new SystemdError(DBUS_ERRORS.NO_SUCH_UNIT, `Unit ${unit} not loaded.`);
+    return u;
   }
 
   private mustGet(name: string): FakeUnit {
@@ -332,6 +532,12 @@ export class FakeSystemdManager implements SystemdManager {
   private emit<K extends keyof Events>(kind: K, e: Events[K]): void {
     for (const l of [...(this.listeners[kind] as Set<Listener<Events[K]>>)]) l(e);
   }
+}
+
+function withSignatures(properties: Record<string, Json>): TypedProperties {
+  const signatures: Record<string, string> = {};
+  for (const [k, v] of Object.entries(properties)) signatures[k] = signatureOf(v);
+  return { properties, signatures };
 }
 
 function checkName(unit: string): void {

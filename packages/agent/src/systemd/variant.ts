@@ -65,3 +65,28 @@ export function propertiesToJson(dict: unknown): { [key: string]: Json } {
   if (out === null || typeof out !== 'object' || Array.isArray(out)) return Object.create(null);
   return out;
 }
+
+/**
+ * An a{sv} dictionary as plain JSON plus each property's D-Bus signature (`s`,
+ * `t`, `as`, ...), so a consumer can tell a string from an object path and the
+ * values can be turned back into variants.
+ */
+export function typedPropertiesToJson(dict: unknown): { properties: { [key: string]: Json }; signatures: { [key: string]: string } } {
+  const properties: { [key: string]: Json } = Object.create(null);
+  const signatures: { [key: string]: string } = Object.create(null);
+  if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) return { properties, signatures };
+  for (const [k, v] of Object.entries(dict)) {
+    properties[k] = toJson(v);
+    signatures[k] = v !== null && typeof v === 'object' && isVariant(v) ? v.signature : signatureOf(properties[k]);
+  }
+  return { properties, signatures };
+}
+
+/** A best guess for a value that did not come as a variant (only fakes produce those). */
+export function signatureOf(v: Json): string {
+  if (typeof v === 'string') return 's';
+  if (typeof v === 'boolean') return 'b';
+  if (typeof v === 'number') return Number.isInteger(v) ? (v < 0 ? 'x' : 't') : 'd';
+  if (Array.isArray(v)) return v.length > 0 && v.every((x) => typeof x === 'string') ? 'as' : 'av';
+  return 'a{sv}';
+}

@@ -9,6 +9,7 @@
  * Missing or empty values print as `(null)`, like glibc's printf of a NULL string.
  */
 import type { UnitProperties } from '@bluechi-ts/protocol';
+import { PLAIN, type Paint } from './colour.js';
 
 const TAB = 8;
 
@@ -58,18 +59,19 @@ export function formatUnitHeader(maxName: number): string {
   );
 }
 
-function cell(value: string | null): string {
+function cell(value: string | null, paint: Paint = PLAIN): string {
   const text = value ?? '(null)';
-  return `| ${text}\t` + (text.length < 6 ? '\t' : '');
+  return `| ${paint(text)}\t` + (text.length < 6 ? '\t' : '');
 }
 
-export function formatUnitRow(status: UnitStatus, maxName: number): string {
+/** One row; `paint` colours the ACTIVE cell. */
+export function formatUnitRow(status: UnitStatus, maxName: number, paint: Paint = PLAIN): string {
   const tabs = Math.max(0, Math.floor((maxName - Buffer.byteLength(status.id, 'utf8') + TAB) / TAB));
   return (
     status.id +
     '\t'.repeat(tabs) +
     cell(status.loadState) +
-    cell(status.activeState) +
+    cell(status.activeState, paint) +
     cell(status.subState) +
     cell(status.freezerState) +
     cell(status.unitFileState) +

@@ -10,7 +10,10 @@ function cluster(): FakeClient {
   return client;
 }
 
-const args = (node: string, unit: string) => ({ positionals: [node, unit], options: new Map() });
+const args = (node: string, unit: string, options: Array<[string, string | true]> = []) => ({ positionals: [node, unit], options: new Map(options) });
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
 
 describe('start/stop/restart/reload', () => {
   it.each([
@@ -24,7 +27,8 @@ describe('start/stop/restart/reload', () => {
     expect(await runLifecycle(op, args('worker1', 'bench.service'), r.deps)).toBe(0);
     expect(r.stdout()).toBe(line);
     expect(r.stderr()).toBe('');
-    expect(client.calls).toEqual([{ method: 'unitJob', args: ['worker1', 'bench.service', op] }]);
+    const method = { start: 'StartUnit', stop: 'StopUnit', restart: 'RestartUnit', reload: 'ReloadUnit' }[op];
+    expect(client.calls).toEqual([{ method, params: { node: 'worker1', unit: 'bench.service', mode: 'replace' } }]);
   });
 
   it.each(['failed', 'dependency', 'canceled', 'timeout', 'cancelled due to shutdown'])(
@@ -67,7 +71,7 @@ describe('start/stop/restart/reload', () => {
 
   it('passes an invalid unit name error through unchanged', async () => {
     const client = cluster();
-    client.failNext.set('unitJob', new BluechiError(ErrorCodes.INVALID_UNIT_NAME, 'Unit name bad unit name is not valid.'));
+    client.failNext.set('StartUnit', new BluechiError(ErrorCodes.INVALID_UNIT_NAME, 'Unit name bad unit name is not valid.'));
     const r = recordingDeps(client);
     expect(await runLifecycle('start', args('worker1', 'bad unit name'), r.deps)).toBe(1);
     expect(r.stderr()).toBe('Failed to issue method call: Unit name bad unit name is not valid.\n');
@@ -75,10 +79,104 @@ describe('start/stop/restart/reload', () => {
 
   it('reports a lost connection as a failed call', async () => {
     const client = cluster();
-    client.failNext.set('unitJob', new BluechiError(ErrorCodes.CONNECTION_CLOSED, 'Connection to the controller closed'));
+    client.failNext.set('StopUnit', new BluechiError(ErrorCodes.CONNECTION_CLOSED, 'Connection to the controller closed'));
     const r = recordingDeps(client);
     expect(await runLifecycle('stop', args('worker1', 'bench.service'), r.deps)).toBe(1);
     expect(r.stderr()).toBe('Failed to issue method call: Connection to the controller closed\n');
+  });
+
+  it('takes a result that arrives before the reply naming the job', async () => {
+    const client = cluster();
+    client.handlers.StartUnit = async ({ node, unit }) => {
+      client.emit('JobRemoved', { jobId: 41, node, unit, type: 'start', result: 'done' });
+      return { jobId: 41 };
+    };
+    const r = recordingDeps(client);
+    expect(await runLifecycle('start', args('worker1', 'bench.service'), r.deps)).toBe(0);
+    expect(r.stdout()).toBe('Unit bench.service StartUnit operation result: done\n');
+  });
+
+  it('ignores the results of other jobs', async () => {
+    const client = cluster();
+    client.handlers.StartUnit = async ({ node, unit }) => {
+      setImmediate(() => {
+        client.emit('JobRemoved', { jobId: 3, node, unit, type: 'start', result: 'failed' });
+        client.emit('JobRemoved', { jobId: 4, node, unit, type: 'start', result: 'done' });
+      });
+      return { jobId: 4 };
+    };
+    const r = recordingDeps(client);
+    expect(await runLifecycle('start', args('worker1', 'bench.service'), r.deps)).toBe(0);
+    expect(r.stdout()).toBe('Unit bench.service StartUnit operation result: done\n');
+  });
+
+  it('fails with the node error when the node drops while the job runs', async () => {
+    const client = cluster();
+    client.handlers.RestartUnit = async ({ node, unit }) => {
+      setImmediate(() =>
+        client.emit('JobRemoved', { jobId: 9, node, unit, type: 'restart', result: 'failed', error: { code: 'NODE_OFFLINE', message: 'Node is offline' } }),
+      );
+      return { jobId: 9 };
+    };
+    const r = recordingDeps(client);
+    expect(await runLifecycle('restart', args('worker1', 'bench.service'), r.deps)).toBe(1);
+    expect(r.stdout()).toBe('');
+    expect(r.stderr()).toBe('Failed to issue method call: Node is offline\n');
+  });
+
+  it('returns as soon as the job is queued with --no-block', async () => {
+    const client = cluster();
+    client.jobResults.set('start worker1/bench.service', 'hang');
+    const r = recordingDeps(client);
+    expect(await runLifecycle('start', args('worker1', 'bench.service', [['no-block', true]]), r.deps)).toBe(0);
+    expect(r.stdout()).toBe('Unit bench.service StartUnit operation queued as job 1\n');
+  });
+
+  it('prints one JSON object with --json, with and without --no-block', async () => {
+    const client = cluster();
+    const r = recordingDeps(client);
+    expect(await runLifecycle('stop', args('worker1', 'bench.service', [['json', true]]), r.deps)).toBe(0);
+    expect(JSON.parse(r.stdout())).toEqual({ node: 'worker1', unit: 'bench.service', method: 'StopUnit', jobId: 1, result: 'done' });
+    const q = recordingDeps(client);
+    expect(await runLifecycle('stop', args('worker1', 'bench.service', [['json', true], ['no-block', true]]), q.deps)).toBe(0);
+    expect(JSON.parse(q.stdout())).toEqual({ node: 'worker1', unit: 'bench.service', method: 'StopUnit', jobId: 2, result: null });
+  });
+
+  it('ends with 130 on Ctrl-C while waiting, and says the job goes on', async () => {
+    const client = cluster();
+    client.jobResults.set('start worker1/bench.service', 'hang');
+    const r = recordingDeps(client);
+    const running = runLifecycle('start', args('worker1', 'bench.service'), r.deps);
+    await flush();
+    r.stop.abort();
+    expect(await running).toBe(130);
+    expect(r.stdout()).toBe('');
+    expect(r.stderr()).toBe('Interrupted; job 1 (StartUnit of bench.service on worker1) goes on without bluechictl waiting for it\n');
+  });
+
+  it('learns the job id before leaving when Ctrl-C comes before the reply', async () => {
+    const client = cluster();
+    let reply!: () => void;
+    client.handlers.StartUnit = () => new Promise((resolve) => (reply = () => resolve({ jobId: 77 })));
+    const r = recordingDeps(client);
+    const running = runLifecycle('start', args('worker1', 'bench.service'), r.deps);
+    await flush();
+    r.stop.abort();
+    await flush();
+    reply();
+    expect(await running).toBe(130);
+    expect(r.stderr()).toBe('Interrupted; job 77 (StartUnit of bench.service on worker1) goes on without bluechictl waiting for it\n');
+  });
+
+  it('fails when the controller goes away while it waits', async () => {
+    const client = cluster();
+    client.jobResults.set('stop worker1/bench.service', 'hang');
+    const r = recordingDeps(client);
+    const running = runLifecycle('stop', args('worker1', 'bench.service'), r.deps);
+    await flush();
+    client.close();
+    expect(await running).toBe(1);
+    expect(r.stderr()).toBe('Lost the connection to the controller while waiting for job 1 (StopUnit of bench.service on worker1)\n');
   });
 
   it('formats the result line', () => {

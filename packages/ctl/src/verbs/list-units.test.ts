@@ -46,7 +46,7 @@ describe('list-units', () => {
         'worker1 | dbus.socket           | active | listening\n' +
         'worker1 | dbus.service          | active | running  \n',
     );
-    expect(client.calls).toEqual([{ method: 'listUnits', args: ['worker1'] }]);
+    expect(client.calls).toEqual([{ method: 'ListUnits', params: { node: 'worker1' } }]);
   });
 
   it('skips offline nodes when no node is given', async () => {

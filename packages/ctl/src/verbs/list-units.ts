@@ -4,26 +4,23 @@
  * out by the controller). Column widths cover all units, filtered or not.
  */
 import { globMatch, type UnitInfo } from '@bluechi-ts/protocol';
-import type { Deps, NodeUnits, VerbArgs } from '../deps.js';
+import { optionValue, type Deps, type VerbArgs } from '../deps.js';
 import { errorMessage, exitCodeFor } from '../exit-codes.js';
+import { PLAIN, painter, type Paint } from '../format/colour.js';
 import { formatListTable, LIST_UNITS_HEADERS } from '../format/list-table.js';
-import { HELP_OPTION, type VerbHelp } from './help.js';
+import { HELP_OPTION, JSON_OPTION, type VerbHelp } from './help.js';
 
+export type NodeUnits = { node: string; units: UnitInfo[] };
 export type UnitOnNode = UnitInfo & { node: string };
 
-function filterOption(args: VerbArgs): string | undefined {
-  const f = args.options.get('filter');
-  return typeof f === 'string' ? f : undefined;
-}
-
-/** The table exactly as bluechictl prints it. */
-export function formatUnitList(nodes: readonly NodeUnits[], filter?: string): string {
+/** The table exactly as bluechictl prints it (`paint` colours the ACTIVE column). */
+export function formatUnitList(nodes: readonly NodeUnits[], filter?: string, paint: Paint = PLAIN): string {
   const rows: string[][] = [];
   for (const { node, units } of nodes) {
     for (const u of units) rows.push([node, u.name, u.activeState, u.subState]);
   }
   const keep = filter === undefined ? undefined : (row: readonly string[]) => globMatch(filter, row[1]!);
-  return formatListTable(LIST_UNITS_HEADERS, rows, keep);
+  return formatListTable(LIST_UNITS_HEADERS, rows, keep, { column: 2, paint });
 }
 
 /** The `--json` form: one flat array of units, each tagged with its node. */
@@ -37,15 +34,15 @@ export function unitListJson(nodes: readonly NodeUnits[], filter?: string): stri
 
 export async function runListUnits(args: VerbArgs, deps: Deps): Promise<number> {
   const node = args.positionals[0];
-  const filter = filterOption(args);
+  const filter = optionValue(args, 'filter');
   let nodes: NodeUnits[];
   try {
-    nodes = await deps.client.listUnits(node);
+    ({ nodes } = await deps.client.call('ListUnits', node === undefined ? {} : { node }));
   } catch (err) {
     deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
     return exitCodeFor(err);
   }
-  deps.out(args.options.has('json') ? unitListJson(nodes, filter) : formatUnitList(nodes, filter));
+  deps.out(args.options.has('json') ? unitListJson(nodes, filter) : formatUnitList(nodes, filter, painter(deps.colour)));
   return 0;
 }
 
@@ -56,6 +53,6 @@ export const LIST_UNITS_HELP: VerbHelp = {
   options: [
     HELP_OPTION,
     ['--filter', "only show units whose name matches the glob ('*' and '?' are wildcards)"],
-    ['--json', 'print the units as JSON instead of a table'],
+    JSON_OPTION,
   ],
 };

@@ -80,7 +80,7 @@ describe('status NODE UNIT...', () => {
 
   it('stops at the first failing unit', async () => {
     const client = cluster();
-    client.failNext.set('getUnitProperties', new BluechiError(ErrorCodes.INVALID_UNIT_NAME, 'Unit name bad is not valid.'));
+    client.failNext.set('GetUnitProperties', new BluechiError(ErrorCodes.INVALID_UNIT_NAME, 'Unit name bad is not valid.'));
     const r = recordingDeps(client);
     expect(await runStatus(args(['worker1', 'bad', 'bench.service']), r.deps)).toBe(1);
     expect(r.stderr()).toBe(
@@ -98,21 +98,35 @@ describe('status NODE UNIT...', () => {
       units: [
         {
           unit: 'bench.service',
+          found: true,
           id: 'bench.service',
           loadState: 'loaded',
           activeState: 'inactive',
           subState: 'dead',
           freezerState: 'running',
           unitFileState: 'static',
+          stateChangeTimestamp: null,
+          stateAgeSeconds: null,
+          mainPid: null,
+          restarts: null,
+          memoryBytes: null,
+          result: null,
         },
         {
           unit: 'nosuch.service',
+          found: false,
           id: 'nosuch.service',
           loadState: 'not-found',
           activeState: 'inactive',
           subState: 'dead',
           freezerState: null,
           unitFileState: null,
+          stateChangeTimestamp: null,
+          stateAgeSeconds: null,
+          mainPid: null,
+          restarts: null,
+          memoryBytes: null,
+          result: null,
         },
       ],
     });
@@ -127,65 +141,82 @@ describe('status NODE UNIT...', () => {
   });
 });
 
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
 describe('status NODE UNIT --watch', () => {
   const row = (active: string, sub: string) =>
     `bench.service\t| loaded\t| ${active}\t| ${sub}\t${sub.length < 6 ? '\t' : ''}| running\t| static\t|\n`;
+  const changed = (client: FakeClient, activeState: string, subState: string, reason: 'real' | 'virtual' = 'real') => {
+    client.properties.set('worker1/bench.service', props('bench.service', activeState, subState));
+    client.emit('UnitStateChanged', { monitorId: 1, node: 'worker1', unit: 'bench.service', activeState, subState, reason });
+  };
 
   it('prints the first table without clearing, then redraws with a clear on each change', async () => {
     const client = cluster();
-    const set = (a: string, s: string) => client.properties.set('worker1/bench.service', props('bench.service', a, s));
-    const r = recordingDeps(client, {
-      onTick: (n, stop) => {
-        if (n === 1) set('active', 'exited');
-        if (n === 3) set('inactive', 'dead');
-        if (n === 4) stop.abort();
-      },
-    });
-    expect(await runStatus(args(['worker1', 'bench.service'], [['watch', true]]), r.deps)).toBe(0);
-    expect(r.stdout()).toBe(
-      HEADER_14 +
-        row('inactive', 'dead') +
-        CLEAR_SCREEN +
-        HEADER_14 +
-        row('active', 'exited') +
-        CLEAR_SCREEN +
-        HEADER_14 +
-        row('inactive', 'dead'),
-    );
+    const r = recordingDeps(client);
+    const running = runStatus(args(['worker1', 'bench.service'], [['watch', true]]), r.deps);
+    await flush();
+    expect(client.calls.find((c) => c.method === 'SubscribeList')?.params).toEqual({ monitorId: 1, node: 'worker1', units: ['bench.service'] });
+    changed(client, 'active', 'exited');
+    await flush();
+    changed(client, 'inactive', 'dead');
+    await flush();
+    r.stop.abort();
+    expect(await running).toBe(0);
+    expect(r.stdout()).toBe(HEADER_14 + row('inactive', 'dead') + CLEAR_SCREEN + HEADER_14 + row('active', 'exited') + CLEAR_SCREEN + HEADER_14 + row('inactive', 'dead'));
   });
 
-  it('exits 1 when the first poll fails', async () => {
+  it('does not redraw for an event that leaves the table as it is, nor for another monitor', async () => {
+    const client = cluster();
+    const r = recordingDeps(client);
+    const running = runStatus(args(['worker1', 'bench.service'], [['watch', true]]), r.deps);
+    await flush();
+    changed(client, 'inactive', 'dead', 'virtual');
+    client.emit('UnitStateChanged', { monitorId: 9, node: 'worker1', unit: 'bench.service', activeState: 'x', subState: 'y', reason: 'real' });
+    await flush();
+    r.stop.abort();
+    expect(await running).toBe(0);
+    expect(r.stdout()).toBe(HEADER_14 + row('inactive', 'dead'));
+  });
+
+  it('exits 1 when the first read fails', async () => {
     const r = recordingDeps(cluster());
     expect(await runStatus(args(['worker2', 'bench.service'], [['watch', true]]), r.deps)).toBe(1);
     expect(r.stderr()).toContain('Input/output error');
-    expect(r.ticks()).toBe(0);
   });
 
-  it('keeps watching while the node is offline and shows it again when back', async () => {
+  it('keeps watching while the node is offline and shows the unit again when it is back', async () => {
     const client = cluster();
-    const r = recordingDeps(client, {
-      onTick: (n, stop) => {
-        if (n === 1) client.nodes[1] = nodeInfo('worker1', 'offline');
-        if (n === 3) client.nodes[1] = nodeInfo('worker1');
-        if (n === 4) stop.abort();
-      },
-    });
-    expect(await runStatus(args(['worker1', 'bench.service'], [['watch', true]]), r.deps)).toBe(0);
-    expect(r.stdout()).toBe(
-      HEADER_14 + row('inactive', 'dead') + CLEAR_SCREEN + HEADER_14 + CLEAR_SCREEN + HEADER_14 + row('inactive', 'dead'),
-    );
-    expect(r.stderr()).toBe(
-      'Failed to issue call: Node is offline\nFailed to get status of unit bench.service on node worker1 - Input/output error\n',
-    );
+    const r = recordingDeps(client);
+    const running = runStatus(args(['worker1', 'bench.service'], [['watch', true]]), r.deps);
+    await flush();
+    client.nodes[1] = nodeInfo('worker1', 'offline');
+    client.emit('UnitStateChanged', { monitorId: 1, node: 'worker1', unit: 'bench.service', activeState: 'inactive', subState: 'agent-offline', reason: 'virtual' });
+    await flush();
+    client.nodes[1] = nodeInfo('worker1');
+    changed(client, 'inactive', 'dead', 'virtual');
+    await flush();
+    r.stop.abort();
+    expect(await running).toBe(0);
+    expect(r.stdout()).toBe(HEADER_14 + row('inactive', 'dead') + CLEAR_SCREEN + HEADER_14 + CLEAR_SCREEN + HEADER_14 + row('inactive', 'dead'));
+    expect(r.stderr()).toBe('Failed to issue call: Node is offline\nFailed to get status of unit bench.service on node worker1 - Input/output error\n');
   });
 
-  it('exits 1 when the connection to the controller is lost', async () => {
-    const client = cluster();
-    const r = recordingDeps(client, {
-      onTick: () => client.failNext.set('getUnitProperties', new BluechiError(ErrorCodes.CONNECTION_CLOSED, 'Connection to the controller closed')),
-    });
-    expect(await runStatus(args(['worker1', 'bench.service'], [['watch', true]]), r.deps)).toBe(1);
-    expect(r.stderr()).toContain('Failed to issue call: Connection to the controller closed\n');
-    expect(r.stderr()).toContain('- Connection reset by peer\n');
+  it('subscribes again and redraws after the controller comes back', async () => {
+    const first = cluster();
+    const second = cluster();
+    second.properties.set('worker1/bench.service', props('bench.service', 'active', 'exited'));
+    const r = recordingDeps(first, { connect: async () => second });
+    const running = runStatus(args(['worker1', 'bench.service'], [['watch', true]]), r.deps);
+    await flush();
+    first.close();
+    await flush();
+    r.stop.abort();
+    expect(await running).toBe(0);
+    expect(second.calledMethods()).toEqual(['CreateMonitor', 'SubscribeList', 'GetUnitProperties']);
+    expect(r.stdout()).toBe(HEADER_14 + row('inactive', 'dead') + CLEAR_SCREEN + HEADER_14 + row('active', 'exited'));
+    expect(r.stderr()).toBe('Lost the connection to the controller, reconnecting...\nConnected to the controller again\n');
   });
 });

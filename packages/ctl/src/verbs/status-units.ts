@@ -1,11 +1,21 @@
 /**
- * `bluechictl status NODE UNIT...`: the header first, then one row per unit as
- * its properties arrive. A unit systemd does not know prints no row but
- * `Unit X could not be found.` on stderr, and the exit status stays 0. A failed
- * call (unknown or offline node, ...) stops the listing with exit status 1.
+ * `bluechictl status NODE UNIT... [-w] [-o wide] [--json]`.
+ *
+ * The default table is upstream's (format/unit-table.ts): the header first,
+ * then one row per unit as its properties arrive. A unit systemd does not know
+ * prints no row but `Unit X could not be found.` on stderr, and the exit
+ * status stays 0. A failed call (unknown or offline node, ...) stops the
+ * listing with exit status 1. `-o wide` adds since when and for how long each
+ * unit is in its state, its main PID, restarts, memory and last result.
+ *
+ * `-w` prints the table, then redraws it (clearing the screen first) whenever
+ * one of the units changes state and the table with it, until SIGINT/SIGTERM.
+ * It keeps going while the node is away and across controller restarts.
  */
-import { unlessStopped, type CtlClient, type Deps } from '../deps.js';
-import { errnoTextFor, errorMessage, isConnectionLost } from '../exit-codes.js';
+import type { UnitProperties } from '@bluechi-ts/protocol';
+import type { CtlClient, Deps } from '../deps.js';
+import { errnoTextFor, errorMessage } from '../exit-codes.js';
+import { painter } from '../format/colour.js';
 import {
   formatUnitHeader,
   formatUnitRow,
@@ -13,12 +23,14 @@ import {
   maxNameLength,
   unitNotFoundMessage,
   unitStatusFromProperties,
-  type UnitStatus,
 } from '../format/unit-table.js';
+import { formatWideTable, unitDetails, type UnitDetails } from '../format/unit-wide.js';
+import { coalesce, followController } from './follow.js';
+
 /** ANSI "erase display" + "cursor home", as upstream's watch mode prints them. */
 export const CLEAR_SCREEN = '\x1b[2J\x1b[0;0H';
 
-export type StatusMode = { watch: boolean; json: boolean };
+export type StatusMode = { watch: boolean; json: boolean; wide: boolean };
 
 type Sink = { out(text: string): void; err(text: string): void };
 
@@ -27,79 +39,117 @@ function callFailed(sink: Sink, node: string, unit: string, err: unknown): void 
   sink.err(`Failed to get status of unit ${unit} on node ${node} - ${errnoTextFor(err)}\n`);
 }
 
-/** Writes the table to `sink`; resolves with the error that stopped it, if any. */
+type Read = { properties: UnitProperties; timestamp?: number | undefined };
+
+/** Reads the units one by one; `row` gets each found unit, the rest goes to `sink.err`. Resolves with the error that stopped it. */
+async function readUnits(
+  node: string,
+  units: readonly string[],
+  client: CtlClient,
+  sink: Sink,
+  row: (unit: string, read: Read) => void,
+): Promise<{ failed?: unknown }> {
+  for (const unit of units) {
+    let read: Read;
+    try {
+      read = await client.call('GetUnitProperties', { node, unit });
+    } catch (err) {
+      callFailed(sink, node, unit, err);
+      return { failed: err };
+    }
+    const status = unitStatusFromProperties(unit, read.properties);
+    if (isUnitNotFound(status)) sink.err(unitNotFoundMessage(status));
+    else row(unit, read);
+  }
+  return {};
+}
+
+/** Writes one table (upstream's or the wide one) to `sink`; resolves with the error that stopped it, if any. */
 export async function writeUnitStatus(
   node: string,
   units: readonly string[],
   client: CtlClient,
   sink: Sink,
+  opts: { wide?: boolean; colour?: boolean; offsetMinutes?: (ms: number) => number } = {},
 ): Promise<{ failed?: unknown }> {
+  const paint = painter(opts.colour ?? false);
+  if (opts.wide) {
+    const rows: UnitDetails[] = [];
+    const result = await readUnits(node, units, client, { out: () => {}, err: sink.err }, (unit, read) =>
+      rows.push(unitDetails(unitStatusFromProperties(unit, read.properties), read.properties, read.timestamp)),
+    );
+    sink.out(formatWideTable(rows, opts.offsetMinutes ?? (() => 0), paint));
+    return result;
+  }
   const width = maxNameLength(units);
   sink.out(formatUnitHeader(width));
-  for (const unit of units) {
-    let status: UnitStatus;
-    try {
-      status = unitStatusFromProperties(unit, await client.getUnitProperties(node, unit));
-    } catch (err) {
-      callFailed(sink, node, unit, err);
-      return { failed: err };
-    }
-    if (isUnitNotFound(status)) sink.err(unitNotFoundMessage(status));
-    else sink.out(formatUnitRow(status, width));
-  }
-  return {};
+  return readUnits(node, units, client, sink, (unit, read) => sink.out(formatUnitRow(unitStatusFromProperties(unit, read.properties), width, paint)));
 }
 
 type Frame = { out: string; err: string; failed?: unknown };
 
-async function collectFrame(node: string, units: readonly string[], client: CtlClient): Promise<Frame> {
+async function collectFrame(node: string, units: readonly string[], client: CtlClient, deps: Deps, wide: boolean): Promise<Frame> {
   const frame: Frame = { out: '', err: '' };
-  const result = await writeUnitStatus(node, units, client, {
-    out: (t) => (frame.out += t),
-    err: (t) => (frame.err += t),
+  const result = await writeUnitStatus(node, units, client, { out: (t) => (frame.out += t), err: (t) => (frame.err += t) }, {
+    wide,
+    colour: deps.colour,
+    offsetMinutes: (ms) => deps.clock.offsetMinutes(ms),
   });
   if ('failed' in result) frame.failed = result.failed;
   return frame;
 }
 
-async function watchUnits(node: string, units: readonly string[], deps: Deps): Promise<number> {
-  const stop = deps.stopSignal();
+async function watchUnits(node: string, units: readonly string[], mode: StatusMode, deps: Deps): Promise<number> {
   // The first table is printed without clearing the screen, like upstream.
-  let shown = await unlessStopped(collectFrame(node, units, deps.client), stop);
-  if (shown === undefined) return 0;
-  deps.out(shown.out);
-  deps.err(shown.err);
-  if ('failed' in shown) return 1;
-  for (;;) {
-    await deps.clock.sleep(deps.watchIntervalMs, stop);
-    const frame = await unlessStopped(collectFrame(node, units, deps.client), stop);
-    if (frame === undefined) return 0;
-    if (frame.out !== shown.out || frame.err !== shown.err) {
+  const first = await collectFrame(node, units, deps.client, deps, mode.wide);
+  deps.out(first.out);
+  deps.err(first.err);
+  if ('failed' in first) return 1;
+  let shown = first.out + first.err;
+  return followController(deps, async (client, again) => {
+    const redraw = coalesce(async () => {
+      const frame = await collectFrame(node, units, client, deps, mode.wide);
+      if (frame.out + frame.err === shown) return;
+      shown = frame.out + frame.err;
       deps.out(CLEAR_SCREEN + frame.out);
       deps.err(frame.err);
-      shown = frame;
+    });
+    const { monitorId } = await client.call('CreateMonitor', {});
+    for (const event of ['UnitNew', 'UnitRemoved', 'UnitStateChanged'] as const) {
+      client.on(event, (e) => {
+        if (e.monitorId === monitorId) void redraw();
+      });
     }
-    if ('failed' in frame && isConnectionLost(frame.failed)) return 1;
-  }
+    await client.call('SubscribeList', { monitorId, node, units: [...units] });
+    if (again) await redraw();
+  });
 }
 
+/** `--json`: every unit's status and details, or the error that stopped the listing. */
 async function unitStatusJson(node: string, units: readonly string[], deps: Deps): Promise<number> {
-  const statuses: Array<UnitStatus & { unit: string }> = [];
+  const out: Array<UnitDetails & { unit: string; found: boolean }> = [];
   for (const unit of units) {
+    let read: Read;
     try {
-      statuses.push({ unit, ...unitStatusFromProperties(unit, await deps.client.getUnitProperties(node, unit)) });
+      read = await deps.client.call('GetUnitProperties', { node, unit });
     } catch (err) {
       callFailed(deps, node, unit, err);
       return 1;
     }
+    const status = unitStatusFromProperties(unit, read.properties);
+    out.push({ unit, found: !isUnitNotFound(status), ...unitDetails(status, read.properties, read.timestamp) });
   }
-  deps.out(JSON.stringify({ node, units: statuses }, null, 2) + '\n');
+  deps.out(JSON.stringify({ node, units: out }, null, 2) + '\n');
   return 0;
 }
 
 export async function runUnitStatus(node: string, units: readonly string[], mode: StatusMode, deps: Deps): Promise<number> {
   if (mode.json) return unitStatusJson(node, units, deps);
-  if (mode.watch) return watchUnits(node, units, deps);
-  const result = await writeUnitStatus(node, units, deps.client, deps);
+  if (mode.watch) return watchUnits(node, units, mode, deps);
+  const result = await writeUnitStatus(node, units, deps.client, deps, {
+    wide: mode.wide,
+    colour: deps.colour,
+    offsetMinutes: (ms) => deps.clock.offsetMinutes(ms),
+  });
   return 'failed' in result ? 1 : 0;
 }

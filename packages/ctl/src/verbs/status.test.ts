@@ -1,7 +1,7 @@
 import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
 import { describe, expect, it } from 'vitest';
 import { FakeClient, nodeInfo, recordingDeps } from '../fake-client.js';
-import { runStatus } from './status.js';
+import { checkStatus, runStatus } from './status.js';
 import { CLEAR_SCREEN } from './status-units.js';
 
 const HEADER = 'NODE                          | STATE     | IP                      | LAST SEEN                   \n';
@@ -55,7 +55,7 @@ describe('status (nodes)', () => {
 
   it('reports a failed ListNodes call, exit 1', async () => {
     const client = cluster();
-    client.failNext.set('listNodes', new BluechiError(ErrorCodes.TIMEOUT, 'ListNodes timed out after 30000 ms'));
+    client.failNext.set('ListNodes', new BluechiError(ErrorCodes.TIMEOUT, 'ListNodes timed out after 30000 ms'));
     const r = recordingDeps(client);
     expect(await runStatus(args([]), r.deps)).toBe(1);
     expect(r.stderr()).toBe('Failed to list nodes: ListNodes timed out after 30000 ms\n');
@@ -69,44 +69,77 @@ describe('status (nodes)', () => {
     });
   });
 
-  it('refuses --watch together with --json', async () => {
-    const r = recordingDeps(cluster());
-    expect(await runStatus(args([], [['watch', true], ['json', true]]), r.deps)).toBe(1);
-    expect(r.stderr()).toBe('The options --watch and --json cannot be used together\n');
+  it('refuses --watch together with --json, and an unknown --output, before connecting', () => {
+    expect(checkStatus(args([], [['watch', true], ['json', true]]))).toBe('The options --watch and --json cannot be used together\n');
+    expect(checkStatus(args([], [['output', 'tall']]))).toBe("Value 'tall' of option --output is invalid (only 'wide' is known)\n");
+    expect(checkStatus(args([], [['output', 'wide'], ['watch', true]]))).toBeUndefined();
   });
 });
 
+/** Lets the verb run until it waits for the next event. */
+const flush = async () => {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+};
+
 describe('status --watch (nodes)', () => {
-  it('clears the screen before the first table and redraws only on change until stopped', async () => {
+  const table = (w2: string) => CLEAR_SCREEN + HEADER + RULE + MAIN + WORKER1 + w2;
+
+  it('clears the screen before the first table and redraws on each node status change until stopped', async () => {
     const client = cluster('online');
-    const r = recordingDeps(client, {
-      onTick: (n, stop) => {
-        if (n === 2) client.nodes[2] = nodeInfo('worker2', 'offline', { lastSeen: OFFLINE_AT });
-        if (n === 3) client.nodes[2] = nodeInfo('worker2', 'online', { peerIp: '::ffff:127.0.0.1' });
-        if (n === 5) stop.abort();
-      },
-    });
-    expect(await runStatus(args([], [['watch', true]]), r.deps)).toBe(0);
-    const table = (w2: string) => CLEAR_SCREEN + HEADER + RULE + MAIN + WORKER1 + w2;
+    const r = recordingDeps(client);
+    const running = runStatus(args([], [['watch', true]]), r.deps);
+    await flush();
+    expect(client.calledMethods()).toContain('WatchNodes');
     // Upstream's transcript: online, worker2 offline, online again.
-    expect(r.stdout()).toBe(table(WORKER2_ONLINE) + table(WORKER2_OFFLINE) + table(WORKER2_ONLINE));
-    expect(r.ticks()).toBe(5);
-  });
-
-  it('stops at once when already interrupted', async () => {
-    const r = recordingDeps(cluster());
+    client.nodes[2] = nodeInfo('worker2', 'offline', { lastSeen: OFFLINE_AT });
+    client.emit('NodeStatusChanged', { node: 'worker2', status: 'offline' });
+    await flush();
+    client.nodes[2] = nodeInfo('worker2', 'online', { peerIp: '::ffff:127.0.0.1' });
+    client.emit('NodeStatusChanged', { node: 'worker2', status: 'online' });
+    await flush();
     r.stop.abort();
-    expect(await runStatus(args(['worker1'], [['watch', true]]), r.deps)).toBe(0);
-    expect(r.stdout()).toBe('');
+    expect(await running).toBe(0);
+    expect(r.stdout()).toBe(table(WORKER2_ONLINE) + table(WORKER2_OFFLINE) + table(WORKER2_ONLINE));
   });
 
-  it('exits 1 when the controller goes away while watching', async () => {
+  it('redraws only when the table changes, and only for the watched node', async () => {
+    const client = cluster('online');
+    const r = recordingDeps(client);
+    const running = runStatus(args(['worker1'], [['watch', true]]), r.deps);
+    await flush();
+    client.emit('NodeStatusChanged', { node: 'worker1', status: 'online' });
+    client.nodes[2] = nodeInfo('worker2', 'offline', { lastSeen: OFFLINE_AT });
+    client.emit('NodeStatusChanged', { node: 'worker2', status: 'offline' });
+    await flush();
+    r.stop.abort();
+    expect(await running).toBe(0);
+    expect(r.stdout()).toBe(CLEAR_SCREEN + HEADER + RULE + WORKER1);
+  });
+
+  it('keeps watching across a controller restart', async () => {
+    const first = cluster('online');
+    const second = cluster('offline');
+    const r = recordingDeps(first, { connect: async () => second });
+    const running = runStatus(args([], [['watch', true]]), r.deps);
+    await flush();
+    first.close();
+    await flush();
+    r.stop.abort();
+    expect(await running).toBe(0);
+    expect(r.stderr()).toBe('Lost the connection to the controller, reconnecting...\nConnected to the controller again\n');
+    expect(r.stdout()).toBe(table(WORKER2_ONLINE) + table(WORKER2_OFFLINE));
+    expect(second.calledMethods()).toEqual(['WatchNodes', 'ListNodes']);
+    expect(second.closed).toBe(true);
+  });
+
+  it('keeps trying to reconnect until stopped', async () => {
     const client = cluster();
-    const r = recordingDeps(client, {
-      onTick: () => client.failNext.set('listNodes', new BluechiError(ErrorCodes.CONNECTION_CLOSED, 'Connection to the controller closed')),
-    });
-    expect(await runStatus(args([], [['watch', true]]), r.deps)).toBe(1);
-    expect(r.stderr()).toBe('Failed to list nodes: Connection to the controller closed\n');
+    const r = recordingDeps(client, { onTick: (n, stop) => n === 3 && stop.abort() });
+    const running = runStatus(args([], [['watch', true]]), r.deps);
+    await flush();
+    client.close();
+    expect(await running).toBe(0);
+    expect(r.connects()).toBe(2);
   });
 
   it('reports an unknown node in watch mode too', async () => {

@@ -45,3 +45,8 @@ export function parseLogLevel(value: string, fallback: LogLevel): LogLevel {
 export function parseLogTarget(value: string, fallback: LogTarget): LogTarget {
   return (LOG_TARGETS as readonly string[]).includes(value) ? (value as LogTarget) : fallback;
 }
+
+/** Exactly DEBUG, INFO, WARN or ERROR, case-sensitive, as upstream's SetLogLevel accepts. */
+export function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}

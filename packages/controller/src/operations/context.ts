@@ -1,0 +1,65 @@
+/**
+ * What every controller operation gets: the services it works with, and the
+ * context of the request (the client session and an AbortSignal). The local
+ * API (NDJSON) and, later, the D-Bus API are thin adapters that call these
+ * operations; no behaviour lives in an adapter.
+ */
+import type { ApiMethods, ApiSignals, MethodHandler, SignalParamsOf } from '@bluechi-ts/protocol';
+import type { Logger } from '@bluechi-ts/protocol/logging';
+import type { JobRegistry } from '../jobs.js';
+import type { Metrics } from '../metrics.js';
+import type { MonitorRegistry } from '../monitors.js';
+import type { NodeRegistry } from '../node-registry.js';
+import type { UnitSubscriptions } from '../unit-subscriptions.js';
+
+/** One client of the controller: a connection on the local API socket today, a D-Bus peer tomorrow. */
+export interface ApiSession {
+  /** Unique while the controller runs. */
+  readonly id: number;
+  /** Sends a signal to this client only (dropped once it is gone). */
+  signal<S extends keyof typeof ApiSignals & string>(name: S, params: SignalParamsOf<typeof ApiSignals, S>): void;
+  /** Runs `cleanup` when the client goes away (at once if it already has). */
+  onClose(cleanup: () => void): void;
+}
+
+export type OperationContext = {
+  session: ApiSession;
+  /** Aborted when the client cancels the request or goes away. */
+  signal: AbortSignal;
+};
+
+export type Services = {
+  registry: NodeRegistry;
+  jobs: JobRegistry;
+  units: UnitSubscriptions;
+  monitors: MonitorRegistry;
+  metrics: Metrics;
+  log: Logger;
+  /** Changes the controller's own log level at runtime (already validated). */
+  setLogLevel(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'): void;
+  isShuttingDown(): boolean;
+};
+
+type Methods = typeof ApiMethods;
+
+/** One operation for each of the given API methods. */
+export type OperationsFor<K extends keyof Methods> = { [M in K]: MethodHandler<Methods, M, OperationContext> };
+
+/** Every API method: a method added to the catalogue without an operation fails to compile. */
+export type ApiOperations = OperationsFor<keyof Methods>;
+
+/**
+ * Per-session flags for the watch-style operations (WatchNodes, ...), so a
+ * second call is a no-op, and they end with the session.
+ */
+const watching = new WeakMap<ApiSession, Set<string>>();
+
+/** Runs `start` once per session and key; its returned stop function runs when the session closes. */
+export function watchOnce(session: ApiSession, key: string, start: () => () => void): void {
+  let keys = watching.get(session);
+  if (!keys) watching.set(session, (keys = new Set()));
+  if (keys.has(key)) return;
+  keys.add(key);
+  const stop = start();
+  session.onClose(stop);
+}

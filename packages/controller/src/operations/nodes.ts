@@ -1,0 +1,31 @@
+/** The controller itself and its nodes: version, node list, node status events, log levels. */
+import { BluechiError, ErrorCodes, Messages, VERSION, isLogLevel } from '@bluechi-ts/protocol';
+import type { ControllerNode } from '../node.js';
+import { forward } from './forward.js';
+import { watchOnce, type OperationsFor, type Services } from './context.js';
+
+export function nodeOperations(s: Services): OperationsFor<'Version' | 'ListNodes' | 'WatchNodes' | 'SetLogLevel'> {
+  return {
+    Version: () => ({ version: VERSION }),
+    ListNodes: () => ({ nodes: s.registry.list().map((n) => n.info()) }),
+    WatchNodes: (_p, { session }) => {
+      watchOnce(session, 'nodes', () => {
+        const onStatus = (node: ControllerNode) => session.signal('NodeStatusChanged', { node: node.name, status: node.status });
+        s.registry.on('status', onStatus);
+        return () => s.registry.off('status', onStatus);
+      });
+      return {};
+    },
+    /**
+     * Upstream forwards a node's level unchecked and reports success even for
+     * an invalid one; here an invalid level is refused for nodes too.
+     */
+    SetLogLevel: async ({ node, level }, ctx) => {
+      if (!isLogLevel(level)) throw new BluechiError(ErrorCodes.INVALID_ARGS, Messages.invalidLogLevel);
+      if (node !== undefined) return forward(s, ctx, node, 'SetLogLevel', { level });
+      s.log.info(`Log level set to ${level}`);
+      s.setLogLevel(level);
+      return {};
+    },
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * Values both links carry: names, units, nodes, unit files, jobs and the
+ * property dictionaries of systemd, each with its size limits.
+ */
+import { array, boolean, integer, json, literal, object, optional, record, string, type Infer } from '../schema.js';
+import { NODE_NAME_MAX, UNIT_NAME_MAX } from '../unit-name.js';
+
+export const nodeName = string({ min: 1, max: NODE_NAME_MAX });
+/** Unit names are checked against systemd's rules by the receiver; here only the size. */
+export const unitName = string({ min: 1, max: UNIT_NAME_MAX + 64 });
+/** A node name, or `*` for every configured node. */
+export const nodePattern = nodeName;
+/** A unit name, or `*` for every unit. */
+export const unitPattern = unitName;
+/** A unit file name (`foo.service`) or path (`/etc/systemd/system/foo.service`). */
+export const unitFileName = string({ min: 1, max: 4096 });
+export const jobId = integer({ min: 1, max: 0xffffffff });
+export const proxyId = integer({ min: 1, max: 0xffffffff });
+/** Monitor and subscription ids: controller-wide, never reused while it runs. */
+export const objectId = integer({ min: 1, max: 0xffffffff });
+export const stateName = string({ max: 64 });
+export const dbusInterface = string({ max: 255 });
+/** Microseconds, as systemd counts them. */
+export const micros = integer({ min: 0 });
+
+export const jobMode = literal(
+  'replace',
+  'fail',
+  'isolate',
+  'ignore-dependencies',
+  'ignore-requirements',
+  'replace-irreversibly',
+  'flush',
+);
+
+export const UnitOps = ['start', 'stop', 'restart', 'reload'] as const;
+export type UnitOp = (typeof UnitOps)[number];
+export const unitOp = literal(...UnitOps);
+
+/** The systemd method behind each operation; bluechictl prints it in its result line. */
+export const JOB_METHODS = {
+  start: 'StartUnit',
+  stop: 'StopUnit',
+  restart: 'RestartUnit',
+  reload: 'ReloadUnit',
+} as const satisfies Record<UnitOp, string>;
+export type JobMethod = (typeof JOB_METHODS)[UnitOp];
+export const jobMethod = literal('StartUnit', 'StopUnit', 'RestartUnit', 'ReloadUnit');
+
+/** systemd's job states; BlueChi's Job.State mirrors them. */
+export const jobState = literal('waiting', 'running');
+export type JobState = Infer<typeof jobState>;
+
+export const unitEventReason = literal('real', 'virtual');
+export type UnitEventReason = Infer<typeof unitEventReason>;
+
+/** Who `KillUnit` signals: every process, the main one, or the control process. */
+export const killWhom = literal('all', 'main', 'control');
+
+/** Signal numbers bluechictl accepts (`--signal=N`). */
+export const signalNumber = integer({ min: 1, max: 64 });
+
+/** systemd's ListUnits row. */
+export const UnitInfoSchema = object({
+  name: string({ max: 1024 }),
+  description: string({ max: 4096 }),
+  loadState: stateName,
+  activeState: stateName,
+  subState: stateName,
+  following: string({ max: 1024 }),
+  unitPath: string({ max: 2048 }),
+  jobId: integer({ min: 0 }),
+  jobType: stateName,
+  jobPath: string({ max: 2048 }),
+});
+export type UnitInfo = Infer<typeof UnitInfoSchema>;
+
+/** systemd's ListUnitFiles row: the file's full path and its enablement state. */
+export const UnitFileSchema = object({
+  path: string({ max: 4096 }),
+  state: stateName,
+});
+export type UnitFileInfo = Infer<typeof UnitFileSchema>;
+
+/**
+ * One change systemd made to unit file symlinks: `type` is `symlink` or
+ * `unlink` (or another of systemd's change types), `destination` is empty for
+ * an unlink.
+ */
+export const UnitFileChangeSchema = object({
+  type: stateName,
+  file: string({ max: 4096 }),
+  destination: string({ max: 4096 }),
+});
+export type UnitFileChange = Infer<typeof UnitFileChangeSchema>;
+export const unitFileChanges = array(UnitFileChangeSchema, { max: 4096 });
+
+/** Unit properties as plain JSON (64-bit integers are converted at the agent's edge). */
+export const PropertiesSchema = record(json(), { maxKeys: 2048 });
+export type UnitProperties = Infer<typeof PropertiesSchema>;
+
+/** The D-Bus type signature of each property in a PropertiesSchema value, e.g. `s`, `t`, `as`. */
+export const SignaturesSchema = record(string({ max: 255 }), { maxKeys: 2048 });
+export type PropertySignatures = Infer<typeof SignaturesSchema>;
+
+export const NodeInfoSchema = object({
+  name: nodeName,
+  status: literal('online', 'offline'),
+  peerIp: string({ max: 128 }),
+  /** Milliseconds since the epoch of the last heartbeat or registration; 0 = never. */
+  lastSeen: integer({ min: 0 }),
+  /** Milliseconds since the epoch when the node came online this time; 0 when offline. */
+  connectedSince: integer({ min: 0 }),
+});
+export type NodeInfo = Infer<typeof NodeInfoSchema>;
+
+/** A controller job, as `ListJobs` shows it (reference §2.3). */
+export const JobInfoSchema = object({
+  id: jobId,
+  node: nodeName,
+  unit: unitName,
+  type: unitOp,
+  state: jobState,
+  /** Milliseconds since the epoch when the controller accepted the request. */
+  createdAt: integer({ min: 0 }),
+});
+export type JobInfo = Infer<typeof JobInfoSchema>;
+
+/** A unit's properties as read on its node, with the node's clock at the time. */
+export const PropertiesResult = object({
+  properties: PropertiesSchema,
+  signatures: optional(SignaturesSchema),
+  /** The node's realtime clock when the properties were read, in µs since the epoch. */
+  timestamp: optional(micros),
+});
+
+/** How a unit file operation went: systemd's own reply. */
+export const EnableResult = object({ carriesInstallInfo: boolean(), changes: unitFileChanges });
+export const ChangesResult = object({ changes: unitFileChanges });
