@@ -6,16 +6,18 @@
 //   3. unit files, default configs, the tmpfiles rule and the D-Bus policy
 //      from packaging/ are staged.
 // Usage: node scripts/build.mjs [--skip-typecheck]
+// BLUECHI_TS_DIST=DIR stages into DIR instead of dist/root (the test harness
+// installs from the same variable), so several trees can be staged side by side.
 import { spawnSync } from 'node:child_process';
 import { chmod, cp, mkdir, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
-const DEST = join(ROOT, 'dist', 'root');
+const DEST = process.env.BLUECHI_TS_DIST ? resolve(process.env.BLUECHI_TS_DIST) : join(ROOT, 'dist', 'root');
 const require = createRequire(import.meta.url);
 
 /** Programs to bundle: entry (relative to the repo) -> installed path (relative to DEST). */

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostConfig } from 'dockerode';
 import {
@@ -56,9 +56,9 @@ export function repoRoot(): string {
   }
 }
 
-/** The staged install tree produced by `npm run build`. */
+/** The staged install tree produced by `npm run build` (BLUECHI_TS_DIST when set, as for the build). */
 export function distRoot(): string {
-  return join(repoRoot(), 'dist', 'root');
+  return process.env.BLUECHI_TS_DIST ? resolve(process.env.BLUECHI_TS_DIST) : join(repoRoot(), 'dist', 'root');
 }
 
 /** Quote one word for bash. */

@@ -18,8 +18,10 @@ export function monitorHeader(path: string, node: string, units: readonly string
 }
 
 /**
- * One event: `[node] unit`, then tab-indented details. For property changes
- * only string-typed properties (D-Bus signature `s`) are listed, as upstream does.
+ * One event: `[node] unit`, then tab-indented details. For a property change
+ * upstream lists only the first string-typed property of the signal (D-Bus
+ * signature `s`; e.g. ActiveState of the Unit interface, StatusText of Service),
+ * as its transcripts show; `--json` carries them all.
  */
 export function monitorEventLines(e: MonitorEvent): string {
   const head = `[${e.node}] ${e.unit}\n`;
@@ -31,11 +33,8 @@ export function monitorEventLines(e: MonitorEvent): string {
     case 'UnitStateChanged':
       return `${head}\tUnit state changed (reason: ${e.reason})\n\tActive: ${e.activeState} (${e.subState})\n`;
     case 'UnitPropertiesChanged': {
-      let out = `${head}\tUnit properties changed (Interface: ${e.interface})\n`;
-      for (const [name, value] of Object.entries(e.properties)) {
-        if (e.signatures[name] === 's' && typeof value === 'string') out += `\t${name}: ${value}\n`;
-      }
-      return out;
+      const first = Object.entries(e.properties).find(([name, value]) => e.signatures[name] === 's' && typeof value === 'string');
+      return `${head}\tUnit properties changed (Interface: ${e.interface})\n` + (first ? `\t${first[0]}: ${String(first[1])}\n` : '');
     }
   }
 }

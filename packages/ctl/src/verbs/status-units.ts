@@ -14,7 +14,7 @@
  */
 import type { UnitProperties } from '@bluechi-ts/protocol';
 import type { CtlClient, Deps } from '../deps.js';
-import { errnoTextFor, errorMessage } from '../exit-codes.js';
+import { errnoTextFor, errorMessage, isConnectionLost } from '../exit-codes.js';
 import { painter } from '../format/colour.js';
 import {
   formatUnitHeader,
@@ -109,7 +109,8 @@ async function watchUnits(node: string, units: readonly string[], mode: StatusMo
   return followController(deps, async (client, again) => {
     const redraw = coalesce(async () => {
       const frame = await collectFrame(node, units, client, deps, mode.wide);
-      if (frame.out + frame.err === shown) return;
+      // A lost controller is followController's business: it reconnects and redraws.
+      if (isConnectionLost(frame.failed) || frame.out + frame.err === shown) return;
       shown = frame.out + frame.err;
       deps.out(CLEAR_SCREEN + frame.out);
       deps.err(frame.err);
