@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { apiSocketPath } from '@bluechi-ts/protocol';
 import { connectApi } from './api-client.js';
 import { run, type Env } from './cli.js';
+import { EXIT_INTERRUPTED } from './exit-codes.js';
 import { wantsColour } from './format/colour.js';
 import { localOffsetMinutes } from './format/last-seen.js';
 
@@ -33,9 +34,17 @@ const env: Env = {
   stopSignal: () => {
     if (!stop) {
       const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // The first SIGINT/SIGTERM ends the verb cleanly; a second one is
+      // ignored while it does, as upstream's bluechictl ignores it; a third
+      // leaves at once, for a verb that cannot finish.
+      let signals = 0;
+      const onSignal = () => {
+        signals++;
+        if (signals === 1) controller.abort();
+        else if (signals >= 3) process.exit(EXIT_INTERRUPTED);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       stop = controller;
     }
     return stop.signal;

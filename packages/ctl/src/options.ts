@@ -32,36 +32,64 @@ export class GetoptError extends Error {
   }
 }
 
-/** Replaces unambiguous abbreviations of long options by the full name, as getopt_long does. */
-function expandAbbreviations(argv: readonly string[], specs: readonly OptionSpec[]): string[] {
+/** Whether a short option group (`-wo`, `-o`) ends with an option whose argument is the next word. */
+function shortGroupTakesNext(arg: string, specs: readonly OptionSpec[]): boolean {
+  for (let i = 1; i < arg.length; i++) {
+    if (specs.find((s) => s.short === arg[i])?.arg === 'required') return i === arg.length - 1;
+  }
+  return false;
+}
+
+/**
+ * Replaces unambiguous abbreviations of long options by the full name, as
+ * getopt_long does. The word after an option that requires an argument is
+ * that argument, never an option (`--filter --f` filters by `--f`). An
+ * ambiguous abbreviation stays as it is and its error is kept by position,
+ * so that errors are reported in command-line order.
+ */
+function expandAbbreviations(argv: readonly string[], specs: readonly OptionSpec[]): { args: string[]; ambiguous: Map<number, GetoptError> } {
   const out: string[] = [];
+  const ambiguous = new Map<number, GetoptError>();
+  let takesNext = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (takesNext || !arg.startsWith('-') || arg === '-') {
+      takesNext = false;
+      out.push(arg);
+      continue;
+    }
     if (arg === '--') {
       out.push(...argv.slice(i));
       break;
     }
-    if (!arg.startsWith('--') || arg.length === 2) {
+    if (!arg.startsWith('--')) {
+      takesNext = shortGroupTakesNext(arg, specs);
       out.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
-    if (specs.some((s) => s.long === name)) {
+    const exact = specs.find((s) => s.long === name);
+    const matches = exact ? [exact] : specs.filter((s) => s.long.startsWith(name));
+    if (matches.length > 1) {
+      // glibc names the option as it was written, value included.
+      ambiguous.set(out.length, new GetoptError(`option '${arg}' is ambiguous; possibilities:${matches.map((m) => ` '--${m.long}'`).join('')}`));
       out.push(arg);
       continue;
     }
-    const matches = specs.filter((s) => s.long.startsWith(name));
-    if (matches.length > 1) {
-      throw new GetoptError(`option '--${name}' is ambiguous; possibilities:${matches.map((m) => ` '--${m.long}'`).join('')}`);
+    const spec = matches[0];
+    if (spec === undefined) {
+      out.push(arg);
+      continue;
     }
-    out.push(matches.length === 1 ? `--${matches[0]!.long}${eq === -1 ? '' : arg.slice(eq)}` : arg);
+    out.push(`--${spec.long}${eq === -1 ? '' : arg.slice(eq)}`);
+    takesNext = eq === -1 && spec.arg === 'required';
   }
-  return out;
+  return { args: out, ambiguous };
 }
 
 export function parseCommandLine(argv: readonly string[], specs: readonly OptionSpec[]): ParsedCommandLine {
-  const args = expandAbbreviations(argv, specs);
+  const { args, ambiguous } = expandAbbreviations(argv, specs);
   const config: Record<string, { type: 'boolean' | 'string'; short?: string }> = {};
   for (const s of specs) config[s.long] = { type: s.arg === 'none' ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}) };
   const { tokens } = parseArgs({ args, options: config, strict: false, allowPositionals: true, tokens: true });
@@ -74,6 +102,8 @@ export function parseCommandLine(argv: readonly string[], specs: readonly Option
       continue;
     }
     if (t.kind === 'option-terminator') continue;
+    const unclear = ambiguous.get(t.index);
+    if (unclear) throw unclear;
     const isLong = t.rawName.startsWith('--');
     const spec = isLong ? specs.find((s) => s.long === t.name) : specs.find((s) => s.short === t.rawName.slice(1));
     if (!spec) {

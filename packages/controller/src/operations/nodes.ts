@@ -1,7 +1,7 @@
 /** The controller itself and its nodes: version, node list, node status events, log levels. */
 import { BluechiError, ErrorCodes, Messages, VERSION, isLogLevel } from '@bluechi-ts/protocol';
 import type { ControllerNode } from '../node.js';
-import { forward } from './forward.js';
+import { forward, onlineNode } from './forward.js';
 import { watchOnce, type OperationsFor, type Services } from './context.js';
 
 export function nodeOperations(s: Services): OperationsFor<'Version' | 'ListNodes' | 'WatchNodes' | 'SetLogLevel'> {
@@ -18,9 +18,11 @@ export function nodeOperations(s: Services): OperationsFor<'Version' | 'ListNode
     },
     /**
      * Upstream forwards a node's level unchecked and reports success even for
-     * an invalid one; here an invalid level is refused for nodes too.
+     * an invalid one; here an invalid level is refused for nodes too, after
+     * the node itself (unknown or offline is said first, as upstream does).
      */
     SetLogLevel: async ({ node, level }, ctx) => {
+      if (node !== undefined) onlineNode(s.registry, node);
       if (!isLogLevel(level)) throw new BluechiError(ErrorCodes.INVALID_ARGS, Messages.invalidLogLevel);
       if (node !== undefined) return forward(s, ctx, node, 'SetLogLevel', { level });
       s.log.info(`Log level set to ${level}`);

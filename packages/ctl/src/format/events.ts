@@ -49,9 +49,16 @@ export function monitorEventJson(e: MonitorEvent): string {
   return JSON.stringify({ event, ...rest }) + '\n';
 }
 
-/** Microseconds as upstream prints them: milliseconds with one decimal. */
+/**
+ * Microseconds as upstream prints them: `us * 1e-3` with printf's `%.1lf`,
+ * milliseconds with one decimal. printf rounds an exact tie to even where
+ * toFixed rounds it up; of the ties one decimal can meet (x.25 and x.75),
+ * only x.25 differs (x.2 against x.3).
+ */
 export function millis(us: number): string {
-  return `${(us / 1000).toFixed(1)}ms`;
+  const ms = us * 1e-3;
+  const text = ms - Math.floor(ms) === 0.25 ? `${Math.floor(ms)}.2` : ms.toFixed(1);
+  return `${text}ms`;
 }
 
 export function startUnitJobLines(m: P<'StartUnitJobMetrics'>): string {

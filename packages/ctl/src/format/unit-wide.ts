@@ -77,16 +77,21 @@ export function formatAge(seconds: number): string {
     .join(' ');
 }
 
-/** Bytes as systemctl shows memory: `812K`, `12.3M`, `1.5G`. */
+const IEC_SUFFIXES = ['K', 'M', 'G', 'T', 'P', 'E'];
+
+/**
+ * Bytes as systemctl shows memory (systemd's format_bytes): `512B`, `812.0K`,
+ * `12.3M`, `1.5G`; the largest unit that fits, with one decimal cut off (not
+ * rounded) from the next smaller unit.
+ */
 export function formatBytes(bytes: number): string {
-  const units = ['B', 'K', 'M', 'G', 'T'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
+  for (let i = IEC_SUFFIXES.length; i >= 1; i--) {
+    const factor = 1024 ** i;
+    if (bytes < factor) continue;
+    const tenth = Math.floor((Math.floor(bytes / 1024 ** (i - 1)) * 10) / 1024) % 10;
+    return `${Math.floor(bytes / factor)}.${tenth}${IEC_SUFFIXES[i - 1]}`;
   }
-  return i === 0 ? `${bytes}B` : `${v < 10 ? v.toFixed(1) : Math.round(v)}${units[i]}`;
+  return `${bytes}B`;
 }
 
 export const WIDE_HEADERS = ['UNIT', 'LOADED', 'ACTIVE', 'SUB', 'FREEZER', 'ENABLED', 'SINCE', 'FOR', 'MAIN PID', 'RESTARTS', 'MEMORY', 'RESULT'] as const;

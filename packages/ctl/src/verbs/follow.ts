@@ -14,6 +14,14 @@ export const RECONNECT_MAX_MS = 2_000;
 /** `again` is false on the first connection, true after every reconnect. */
 export type FollowSetup = (client: CtlClient, again: boolean) => Promise<void>;
 
+/** A setup failure that carries its own stderr text (the verb's wording of a failed call). */
+export class SetupFailure extends Error {
+  constructor(readonly text: string) {
+    super(text.trimEnd());
+    this.name = 'SetupFailure';
+  }
+}
+
 export async function followController(deps: Deps, setup: FollowSetup): Promise<number> {
   const stop = deps.stopSignal();
   let client = deps.client;
@@ -25,7 +33,7 @@ export async function followController(deps: Deps, setup: FollowSetup): Promise<
         await setup(client, again);
       } catch (err) {
         if (!isConnectionLost(err)) {
-          deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
+          deps.err(err instanceof SetupFailure ? err.text : `Failed to issue method call: ${errorMessage(err)}\n`);
           return EXIT_FAILURE;
         }
       }
@@ -66,17 +74,21 @@ async function reconnect(deps: Deps, stop: AbortSignal): Promise<CtlClient | und
 
 /**
  * Wraps a redraw so that calls arriving while one runs are folded into one
- * more run afterwards: a burst of events gives at most two redraws.
+ * more run afterwards: a burst of events gives at most two redraws. A run
+ * that fails rejects the calls waiting on it; the next call runs again.
  */
 export function coalesce(run: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   let again = false;
   const loop = async (): Promise<void> => {
-    do {
-      again = false;
-      await run();
-    } while (again);
-    running = undefined;
+    try {
+      do {
+        again = false;
+        await run();
+      } while (again);
+    } finally {
+      running = undefined;
+    }
   };
   return () => {
     if (running) {

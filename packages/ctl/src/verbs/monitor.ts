@@ -9,8 +9,9 @@
  * virtual events, so nothing that changed meanwhile goes unnoticed.
  */
 import type { CtlClient, Deps, VerbArgs } from '../deps.js';
+import { errorMessage, isConnectionLost } from '../exit-codes.js';
 import { monitorEventJson, monitorEventLines, monitorHeader, type MonitorEvent } from '../format/events.js';
-import { followController } from './follow.js';
+import { followController, SetupFailure } from './follow.js';
 import { HELP_OPTION, type VerbHelp } from './help.js';
 
 const EVENTS = ['UnitNew', 'UnitRemoved', 'UnitStateChanged', 'UnitPropertiesChanged'] as const;
@@ -21,12 +22,18 @@ export function monitorTargets(args: VerbArgs): { node: string; units: string[] 
   return { node, units: units.length > 0 ? units : ['*'] };
 }
 
+/** Upstream's wording of a failed monitor call; a lost controller is left to followController. */
+const failedTo = (what: string) => (err: unknown): never => {
+  if (isConnectionLost(err)) throw err;
+  throw new SetupFailure(`Failed to ${what}: ${errorMessage(err)}\n`);
+};
+
 export async function runMonitor(args: VerbArgs, deps: Deps): Promise<number> {
   const { node, units } = monitorTargets(args);
   const json = args.options.has('json');
   const print = (e: MonitorEvent) => deps.out(json ? monitorEventJson(e) : monitorEventLines(e));
   return followController(deps, async (client: CtlClient, again: boolean) => {
-    const { monitorId, path } = await client.call('CreateMonitor', {});
+    const { monitorId, path } = await client.call('CreateMonitor', {}).catch(failedTo('create monitor'));
     for (const event of EVENTS) {
       client.on(event, (p) => {
         if (p.monitorId === monitorId) print({ event, ...p } as MonitorEvent);
@@ -35,7 +42,7 @@ export async function runMonitor(args: VerbArgs, deps: Deps): Promise<number> {
     if (again) deps.err(`Monitoring again as ${path}\n`);
     else if (json) for (const unit of units) deps.out(JSON.stringify({ event: 'Subscribed', monitor: path, node, unit }) + '\n');
     else deps.out(monitorHeader(path, node, units));
-    await client.call('SubscribeList', { monitorId, node, units });
+    await client.call('SubscribeList', { monitorId, node, units }).catch(failedTo('subscribe to monitor'));
   });
 }
 

@@ -116,11 +116,12 @@ async function watchUnits(node: string, units: readonly string[], mode: StatusMo
       deps.err(frame.err);
     });
     const { monitorId } = await client.call('CreateMonitor', {});
-    for (const event of ['UnitNew', 'UnitRemoved', 'UnitStateChanged'] as const) {
-      client.on(event, (e) => {
-        if (e.monitorId === monitorId) void redraw();
-      });
-    }
+    // State changes only, as upstream: reading a stopped unit makes systemd
+    // load it (UnitNew) and unload it again (UnitRemoved), so redrawing on
+    // those would keep loading it for ever.
+    client.on('UnitStateChanged', (e) => {
+      if (e.monitorId === monitorId) void redraw();
+    });
     await client.call('SubscribeList', { monitorId, node, units: [...units] });
     if (again) await redraw();
   });

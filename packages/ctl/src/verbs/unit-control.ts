@@ -32,13 +32,23 @@ export function freezeHandler(verb: 'freeze' | 'thaw'): Handler {
 
 const KILL_WHOM = ['all', 'main', 'control'] as const;
 
+/**
+ * A signal number as upstream reads it (strtol in base 10: leading blanks, a
+ * sign and leading zeros are fine, nothing may follow), from 1 to 31.
+ */
+export function parseSignal(raw: string): number | undefined {
+  if (!/^[ \t\n\v\f\r]*[+-]?\d+$/.test(raw)) return undefined;
+  const signal = Number(raw.trim());
+  return signal >= 1 && signal <= 31 ? signal : undefined;
+}
+
 /** --kill-whom (default all) and --signal (default 15, a number from 1 to 31), as upstream accepts them. */
 export function killOptions(args: VerbArgs): { whom: (typeof KILL_WHOM)[number]; signal: number } | { error: string } {
   const whom = optionValue(args, 'kill-whom') ?? 'all';
   if (!(KILL_WHOM as readonly string[]).includes(whom)) return { error: `Value '${whom}' of option --kill-whom is invalid\n` };
   const raw = optionValue(args, 'signal') ?? '15';
-  const signal = /^\d{1,2}$/.test(raw) ? Number(raw) : NaN;
-  if (!(signal >= 1 && signal <= 31)) return { error: `Value '${raw}' of option --signal is invalid\n` };
+  const signal = parseSignal(raw);
+  if (signal === undefined) return { error: `Value '${raw}' of option --signal is invalid\n` };
   return { whom: whom as (typeof KILL_WHOM)[number], signal };
 }
 
@@ -64,11 +74,21 @@ export async function runKill(args: VerbArgs, deps: Deps): Promise<number> {
 
 // ---- reset-failed ----------------------------------------------------------
 
+async function resetNode(deps: Deps, node: string): Promise<number> {
+  try {
+    await deps.client.call('ResetFailed', { node });
+  } catch (err) {
+    deps.err(`Couldn't reset failed state of all units on node '${node}': ${errorMessage(err)}\n`);
+    return EXIT_FAILURE;
+  }
+  return 0;
+}
+
 /**
  * No arguments: every node, one after another; a node that fails (offline, ...)
  * is reported and the others still run. A node: all its units. A node and
- * units: each unit in turn, announced by its 1-based position, as upstream
- * does. The exit status is the last call's.
+ * units: each unit in turn, announced by its 1-based position, stopping at
+ * the first that fails, as upstream does. The exit status is the last call's.
  */
 export async function runResetFailed(args: VerbArgs, deps: Deps): Promise<number> {
   const [node, ...units] = args.positionals;
@@ -81,36 +101,19 @@ export async function runResetFailed(args: VerbArgs, deps: Deps): Promise<number
       return failed(deps, err);
     }
     let status = 0;
-    for (const n of nodes) {
-      try {
-        await client.call('ResetFailed', { node: n.name });
-        status = 0;
-      } catch (err) {
-        deps.err(`Couldn't reset failed state of all units on node '${n.name}': ${errorMessage(err)}\n`);
-        status = EXIT_FAILURE;
-      }
-    }
+    for (const n of nodes) status = await resetNode(deps, n.name);
     return status;
   }
-  if (units.length === 0) {
-    try {
-      await client.call('ResetFailed', { node });
-    } catch (err) {
-      return failed(deps, err);
-    }
-    return 0;
-  }
-  let status = 0;
+  if (units.length === 0) return resetNode(deps, node);
   for (const [i, unit] of units.entries()) {
     deps.out(`${i + 1} ${unit}\n`);
     try {
       await client.call('ResetFailedUnit', { node, unit });
-      status = 0;
     } catch (err) {
-      status = failed(deps, err);
+      return failed(deps, err);
     }
   }
-  return status;
+  return 0;
 }
 
 // ---- daemon-reload ---------------------------------------------------------

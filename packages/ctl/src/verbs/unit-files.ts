@@ -9,11 +9,11 @@ import type { Deps, VerbArgs } from '../deps.js';
 import { EXIT_FAILURE, errnoTextFor, errorMessage } from '../exit-codes.js';
 import { HELP_OPTION, JSON_OPTION, type VerbHelp } from './help.js';
 
-/** One line per symlink change, as systemctl words them. */
+/** One line per symlink change, as upstream words them (systemd's other change types are "unknown" to it). */
 export function changeLine(c: UnitFileChange): string {
   if (c.type === 'symlink') return `Created symlink ${c.file} -> ${c.destination}\n`;
   if (c.type === 'unlink') return `Removed "${c.file}".\n`;
-  return `${c.type} ${c.file}${c.destination ? ` -> ${c.destination}` : ''}\n`;
+  return `Unknown operation: ${c.type}\n`;
 }
 
 /** systemd's change list on one line, the way upstream's set-default prints it. */
@@ -30,12 +30,14 @@ function unitFileFailure(deps: Deps, what: string, node: string, err: unknown): 
   return EXIT_FAILURE;
 }
 
+/** systemd's daemon-reload after a change, as `daemon-reload` words its failure. */
 async function reloadUnlessAsked(args: VerbArgs, deps: Deps, node: string): Promise<number> {
   if (args.options.has('no-reload')) return 0;
   try {
     await deps.client.call('Reload', { node });
   } catch (err) {
-    return unitFileFailure(deps, 'reload the daemon', node, err);
+    deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
+    return EXIT_FAILURE;
   }
   return 0;
 }
@@ -62,13 +64,20 @@ export async function runEnable(args: VerbArgs, deps: Deps): Promise<number> {
   return reloadUnlessAsked(args, deps, node);
 }
 
+/**
+ * Like upstream, a failed disable still reloads systemd (unless --no-reload).
+ * Upstream then exits with the reload's status, 0 after a failed disable;
+ * here a failed disable always exits 1.
+ */
 export async function runDisable(args: VerbArgs, deps: Deps): Promise<number> {
   const [node, ...files] = args.positionals as [string, ...string[]];
   let reply;
   try {
     reply = await deps.client.call('DisableUnitFiles', { node, files, runtime: args.options.has('runtime') });
   } catch (err) {
-    return unitFileFailure(deps, 'disable the units', node, err);
+    unitFileFailure(deps, 'disable the units', node, err);
+    await reloadUnlessAsked(args, deps, node);
+    return EXIT_FAILURE;
   }
   for (const c of reply.changes) deps.err(changeLine(c));
   return reloadUnlessAsked(args, deps, node);
