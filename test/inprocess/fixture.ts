@@ -85,7 +85,7 @@ export async function startController(extra = '', nodes = ['main', 'worker1', 'w
   };
 }
 
-export type TestAgent = { agent: Agent; systemd: FakeSystemdManager; logs: LogSink; stop(): Promise<void> };
+export type TestAgent = { name: string; agent: Agent; systemd: FakeSystemdManager; logs: LogSink; stop(): Promise<void> };
 
 export function startAgent(
   name: string,
@@ -98,7 +98,7 @@ export function startAgent(
   const logs = memoryLogger(`agent-${name}`);
   const agent = new Agent({ config, systemd, log: logs.log });
   void agent.start();
-  return { agent, systemd, logs, stop: () => agent.stop() };
+  return { name, agent, systemd, logs, stop: () => agent.stop() };
 }
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
@@ -115,6 +115,44 @@ export async function waitOnline(api: ApiClient, names: string[], status: 'onlin
   await waitFor(`${names.join(',')} ${status}`, async () => {
     const { nodes } = await api.call('ListNodes', {});
     return names.every((n) => nodes.find((x) => x.name === n)?.status === status);
+  });
+}
+
+export type SignalName = keyof typeof ApiSignals & string;
+export type SignalRecord = { [S in SignalName]: { name: S; params: SignalParamsOf<typeof ApiSignals, S> } }[SignalName];
+
+/** Records the given signals a client receives, in arrival order (listening starts at once). */
+export function recordSignals(api: ApiClient, names: readonly SignalName[]): { seen: SignalRecord[]; stop(): void } {
+  const seen: SignalRecord[] = [];
+  const offs = names.map((name) => api.on(name, (params) => seen.push({ name, params } as SignalRecord)));
+  return { seen, stop: () => offs.forEach((off) => off()) };
+}
+
+/**
+ * Waits until every signal the controller sent this client before now has
+ * arrived: a request's reply travels behind them on the same connection.
+ */
+export async function drain(api: ApiClient): Promise<void> {
+  await api.call('Version', {});
+}
+
+/** The controller drops a node's connection, as on a network failure; the agent then reconnects by itself. */
+export function dropNode(ctl: TestController, name: string): void {
+  const connection = ctl.controller.registry.find(name)?.connection;
+  if (!connection) throw new Error(`node ${name} is not connected`);
+  connection.close(1001, 'connection dropped');
+}
+
+/**
+ * Waits until both ends agree the agents are connected: the controller lists
+ * them online and each agent has its Register reply (the controller marks a
+ * node online before the agent has heard back).
+ */
+export async function waitConnected(api: ApiClient, agents: readonly TestAgent[]): Promise<void> {
+  await waitFor(`${agents.map((a) => a.name).join(',')} connected`, async () => {
+    if (!agents.every((a) => a.agent.link.status === 'connected')) return false;
+    const { nodes } = await api.call('ListNodes', {});
+    return agents.every((a) => nodes.find((n) => n.name === a.name)?.status === 'online');
   });
 }
 

@@ -8,8 +8,8 @@
  *   removed   it ended: systemd's result, `cancelled due to shutdown`, or an
  *             error when its node dropped (JobRemoved)
  *
- * A job is created before the request goes to the agent, so a result that
- * overtakes the agent's reply is kept and reported right after `new`.
+ * A job is created before the request goes to the agent, so a state or a
+ * result that overtakes the agent's reply is kept and reported right after `new`.
  * Waiting for a job is a thin layer: `whenRemoved(job)`.
  */
 import { EventEmitter } from 'node:events';
@@ -94,11 +94,15 @@ export class JobRegistry extends EventEmitter<JobEvents> {
     return this.jobs.size;
   }
 
-  /** The agent queued the job: JobNew, and JobRemoved right after if its result came first. */
+  /**
+   * The agent queued the job: JobNew, then whatever overtook the agent's
+   * reply: JobStateChanged if the job runs already, JobRemoved if it ended.
+   */
   accept(job: Job): void {
     if (job.accepted || !this.jobs.has(job.id)) return;
     job.accepted = true;
     this.emit('new', job);
+    if (job.state !== 'waiting') this.emit('state', job);
     if (job.outcome) this.remove(job, job.outcome);
   }
 

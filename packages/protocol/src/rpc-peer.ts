@@ -256,6 +256,10 @@ export class RpcPeer<Out extends MethodTable, OutSig extends SignalTable, In ext
         (result) => this.send({ type: 'response', id, result: result ?? {} }),
         (err) => this.send({ type: 'error', id, error: toBluechiError(err).toWire() }),
       )
+      .catch((err: Error) => {
+        // The answer could not be encoded (a BigInt, a cycle): the caller still gets one.
+        this.send({ type: 'error', id, error: { code: ErrorCodes.INTERNAL, message: `cannot send the reply to ${method}: ${err.message}` } });
+      })
       .finally(() => {
         if (this.serving.get(id) === abort) this.serving.delete(id);
       });

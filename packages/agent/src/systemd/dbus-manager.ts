@@ -281,12 +281,10 @@ export class DbusSystemdManager implements SystemdManager {
         const [, jobPath, , result] = s.body as [number, string, string, string];
         this.runningWaiters.delete(jobPath);
         const list = this.waiters.get(jobPath);
-        if (list) {
-          this.waiters.delete(jobPath);
-          for (const resolve of list) resolve(result);
-        } else {
-          for (const e of this.early) e.removed.set(jobPath, result);
-        }
+        this.waiters.delete(jobPath);
+        for (const resolve of list ?? []) resolve(result);
+        // A call in flight may get this job as its own (systemd merged them).
+        for (const e of this.early) e.removed.set(jobPath, result);
       } else if (s.member === 'UnitNew') {
         emit(this.newListeners, String(s.body[0]));
       } else if (s.member === 'UnitRemoved') {
@@ -311,12 +309,9 @@ export class DbusSystemdManager implements SystemdManager {
 
   private jobRunning(jobPath: string): void {
     const list = this.runningWaiters.get(jobPath);
-    if (list) {
-      this.runningWaiters.delete(jobPath);
-      for (const resolve of list) resolve();
-    } else {
-      for (const e of this.early) e.running.add(jobPath);
-    }
+    this.runningWaiters.delete(jobPath);
+    for (const resolve of list ?? []) resolve();
+    for (const e of this.early) e.running.add(jobPath);
   }
 
   private handleUnitChange(unit: string, changed: Record<string, unknown>): void {

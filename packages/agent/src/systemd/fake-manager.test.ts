@@ -223,3 +223,231 @@ describe('fake systemd bus loss', () => {
     expect(onDisconnect).not.toHaveBeenCalled();
   });
 });
+
+describe('fake systemd job state and cancel', () => {
+  it('resolves `running` when the job starts, before it is done', async () => {
+    const m = new FakeSystemdManager({ 'a.service': { hang: true } });
+    const job = await m.queueJob('start', 'a.service', 'replace');
+    await job.running;
+    expect(m.unit('a.service')?.activeState).toBe('activating');
+    expect(m.pendingJobs).toBe(1);
+    m.releaseHungJobs();
+    expect(await job.done).toBe('done');
+  });
+
+  it('cancels a queued job, which settles canceled; an unknown job path is an unknown object', async () => {
+    const m = new FakeSystemdManager({ 'a.service': { hang: true } });
+    const job = await m.queueJob('start', 'a.service', 'replace');
+    await m.cancelJob(job.jobPath);
+    expect(await job.done).toBe('canceled');
+    expect(m.pendingJobs).toBe(0);
+    await expect(m.cancelJob(job.jobPath)).rejects.toMatchObject({
+      dbusName: 'org.freedesktop.DBus.Error.UnknownObject',
+      message: `Unknown object '${job.jobPath}'.`,
+    });
+  });
+
+  it('reports the state of a loaded unit only', async () => {
+    const m = new FakeSystemdManager({ 'a.service': { activeState: 'active', subState: 'exited' } });
+    expect(await m.getLoadedUnitState('a.service')).toEqual({ activeState: 'active', subState: 'exited' });
+    expect(await m.getLoadedUnitState('nosuch.service')).toBeUndefined();
+  });
+});
+
+describe('fake systemd freeze, kill and reset-failed', () => {
+  function recordProps(m: FakeSystemdManager): Array<[string, string, Record<string, unknown>, Record<string, string>]> {
+    const seen: Array<[string, string, Record<string, unknown>, Record<string, string>]> = [];
+    m.onPropertiesChanged((e) => seen.push([e.unit, e.interface, e.properties, e.signatures]));
+    return seen;
+  }
+
+  it('freezes and thaws an active unit, signalling FreezerState', async () => {
+    const m = new FakeSystemdManager({ 'a.service': { activeState: 'active', subState: 'running' } });
+    const props = recordProps(m);
+    await m.freezeUnit('a.service');
+    expect(m.unit('a.service')?.freezerState).toBe('frozen');
+    expect((await m.getUnitProperties('a.service')).properties.FreezerState).toBe('frozen');
+    await m.freezeUnit('a.service');
+    await m.thawUnit('a.service');
+    expect(props).toEqual([
+      ['a.service', 'org.freedesktop.systemd1.Unit', { FreezerState: 'frozen' }, { FreezerState: 's' }],
+      ['a.service', 'org.freedesktop.systemd1.Unit', { FreezerState: 'running' }, { FreezerState: 's' }],
+    ]);
+    expect(m.managerCalls).toEqual([['FreezeUnit', 'a.service'], ['FreezeUnit', 'a.service'], ['ThawUnit', 'a.service']]);
+  });
+
+  it('refuses to freeze without freezer support, an inactive unit, and a unit not loaded', async () => {
+    const m = new FakeSystemdManager({ 'a.service': { activeState: 'active', subState: 'running' }, 'idle.service': {} });
+    m.freezerSupported = false;
+    await expect(m.freezeUnit('a.service')).rejects.toMatchObject({
+      dbusName: DBUS_ERRORS.NOT_SUPPORTED,
+      message: "Unit 'a.service' does not support freezing.",
+    });
+    await expect(m.thawUnit('a.service')).rejects.toMatchObject({ dbusName: DBUS_ERRORS.NOT_SUPPORTED });
+    expect((await m.getUnitProperties('a.service')).properties.CanFreeze).toBe(false);
+    m.freezerSupported = true;
+    await expect(m.freezeUnit('idle.service')).rejects.toMatchObject({ dbusName: 'org.freedesktop.systemd1.UnitInactive', message: 'Unit is inactive.' });
+    await expect(m.freezeUnit('nosuch.service')).rejects.toMatchObject({ dbusName: DBUS_ERRORS.NO_SUCH_UNIT, message: 'Unit nosuch.service not loaded.' });
+  });
+
+  it.each([
+    ['main', 15, 'inactive', 'dead', 'success'],
+    ['all', 9, 'failed', 'failed', 'signal'],
+  ])('kill %s with signal %i ends the main process: %s/%s', async (whom, signal, activeState, subState, result) => {
+    const m = new FakeSystemdManager({ 'a.service': { activeState: 'active', subState: 'running' } });
+    const seen = recordStates(m);
+    expect(m.unit('a.service')!.mainPid).toBeGreaterThan(0);
+    await m.killUnit('a.service', whom, signal);
+    expect(m.unit('a.service')).toMatchObject({ mainPid: 0, activeState, subState, result });
+    expect(seen).toEqual([`a.service ${activeState}/${subState}`]);
+  });
+
+  it("refuses to kill what is not there, with systemd's words", async () => {
+    const m = new FakeSystemdManager({ 'a.service': { activeState: 'active', subState: 'running' }, 'idle.service': {} });
+    const noProcess = 'org.freedesktop.systemd1.NoSuchProcess';
+    await expect(m.killUnit('a.service', 'control', 15)).rejects.toMatchObject({ dbusName: noProcess, message: 'No control process to kill' });
+    await expect(m.killUnit('idle.service', 'main', 15)).rejects.toMatchObject({ dbusName: noProcess, message: 'No main process to kill' });
+    await m.killUnit('idle.service', 'all', 15);
+    expect(m.unit('idle.service')?.activeState).toBe('inactive');
+    expect(m.managerCalls).toEqual([
+      ['KillUnit', 'a.service', 'control', 15],
+      ['KillUnit', 'idle.service', 'main', 15],
+      ['KillUnit', 'idle.service', 'all', 15],
+    ]);
+  });
+
+  it('resets the failed state of one unit or of every unit', async () => {
+    const m = new FakeSystemdManager({ 'a.service': { failing: true }, 'b.service': { failing: true }, 'ok.service': { activeState: 'active', subState: 'running' } });
+    await runJob(m, 'start', 'a.service');
+    await runJob(m, 'start', 'b.service');
+    await m.resetFailedUnit('a.service');
+    expect([m.unit('a.service')?.activeState, m.unit('b.service')?.activeState]).toEqual(['inactive', 'failed']);
+    await m.resetFailed();
+    expect([m.unit('b.service')?.activeState, m.unit('ok.service')?.activeState]).toEqual(['inactive', 'active']);
+    expect(m.unit('b.service')?.result).toBe('success');
+    await expect(m.resetFailedUnit('nosuch.service')).rejects.toMatchObject({ dbusName: DBUS_ERRORS.NO_SUCH_UNIT });
+  });
+});
+
+describe('fake systemd PropertiesChanged', () => {
+  it('signals each state step on the Unit interface with timestamps and signatures', async () => {
+    const m = new FakeSystemdManager({ 'a.service': {} });
+    const seen: Array<{ properties: Record<string, unknown>; signatures: Record<string, string> }> = [];
+    m.onPropertiesChanged((e) => {
+      expect(e).toMatchObject({ unit: 'a.service', interface: 'org.freedesktop.systemd1.Unit' });
+      seen.push(e);
+    });
+    await runJob(m, 'start', 'a.service');
+    expect(seen.map((e) => [e.properties.ActiveState, e.properties.SubState])).toEqual([['activating', 'start'], ['active', 'running']]);
+    expect(seen[0]!.signatures).toEqual({ ActiveState: 's', SubState: 's', StateChangeTimestamp: 't' });
+    expect(typeof seen[1]!.properties.StateChangeTimestamp).toBe('number');
+  });
+
+  it('passes any interface through, with the signature of each value', () => {
+    const m = new FakeSystemdManager({ 'a.service': {} });
+    const seen: unknown[] = [];
+    m.onPropertiesChanged((e) => seen.push(e));
+    m.changeProperties('a.service', 'org.freedesktop.systemd1.Service', { StatusText: 'ready', NRestarts: 2, ExecMainStatus: -1, Flag: true });
+    expect(seen).toEqual([
+      {
+        unit: 'a.service',
+        interface: 'org.freedesktop.systemd1.Service',
+        properties: { StatusText: 'ready', NRestarts: 2, ExecMainStatus: -1, Flag: true },
+        signatures: expect.objectContaining({ StatusText: 's', Flag: 'b' }),
+      },
+    ]);
+  });
+
+  it('records the monotonic times a start went through, for metrics', async () => {
+    const m = new FakeSystemdManager({ 'a.service': {} });
+    m.setJobDelay(5);
+    await runJob(m, 'start', 'a.service');
+    const { properties: p } = await m.getUnitProperties('a.service', 'org.freedesktop.systemd1.Unit');
+    const exit = p.InactiveExitTimestampMonotonic as number;
+    const enter = p.ActiveEnterTimestampMonotonic as number;
+    expect(exit).toBeGreaterThan(0);
+    expect(enter).toBeGreaterThanOrEqual(exit);
+  });
+});
+
+describe('fake systemd unit files', () => {
+  function files() {
+    return new FakeSystemdManager({
+      'web.service': { file: { wantedBy: ['multi-user.target'] } },
+      'helper.service': { file: {} },
+    });
+  }
+
+  it('enables a file, reporting the symlinks, and changes its state', async () => {
+    const m = files();
+    expect(await m.getUnitFileState('web.service')).toBe('disabled');
+    expect(await m.enableUnitFiles(['web.service'], false, false)).toEqual({
+      carriesInstallInfo: true,
+      changes: [{ type: 'symlink', file: '/etc/systemd/system/multi-user.target.wants/web.service', destination: '/usr/lib/systemd/system/web.service' }],
+    });
+    expect(await m.getUnitFileState('/usr/lib/systemd/system/web.service')).toBe('enabled');
+    expect(await m.enableUnitFiles(['web.service'], false, false)).toEqual({ carriesInstallInfo: true, changes: [] });
+    expect((await m.getUnitProperties('web.service')).properties.UnitFileState).toBe('enabled');
+  });
+
+  it('enables at runtime under /run, and disables each kind separately', async () => {
+    const m = files();
+    await m.enableUnitFiles(['web.service'], true, false);
+    expect(await m.getUnitFileState('web.service')).toBe('enabled-runtime');
+    expect(await m.disableUnitFiles(['web.service'], false)).toEqual([]);
+    expect(await m.disableUnitFiles(['web.service'], true)).toEqual([
+      { type: 'unlink', file: '/run/systemd/system/multi-user.target.wants/web.service', destination: '' },
+    ]);
+    expect(await m.getUnitFileState('web.service')).toBe('disabled');
+  });
+
+  it('a file without [Install] is static and carries no install information', async () => {
+    const m = files();
+    expect(await m.enableUnitFiles(['helper.service'], false, false)).toEqual({ carriesInstallInfo: false, changes: [] });
+    expect(await m.getUnitFileState('helper.service')).toBe('static');
+  });
+
+  it("refuses files that do not exist, with systemd's errors", async () => {
+    const m = files();
+    await expect(m.getUnitFileState('nosuch.service')).rejects.toMatchObject({ dbusName: 'System.Error.ENOENT', message: 'No such file or directory' });
+    await expect(m.enableUnitFiles(['web.service', 'nosuch.service'], false, false)).rejects.toMatchObject({
+      dbusName: DBUS_ERRORS.NO_SUCH_UNIT,
+      message: 'Unit file nosuch.service does not exist.',
+    });
+    expect(await m.getUnitFileState('web.service')).toBe('disabled');
+    await expect(m.disableUnitFiles(['nosuch.service'], false)).rejects.toMatchObject({ dbusName: DBUS_ERRORS.NO_SUCH_UNIT });
+  });
+
+  it('lists every file with its state', async () => {
+    const m = files();
+    await m.enableUnitFiles(['web.service'], false, false);
+    expect(await m.listUnitFiles()).toEqual([
+      { path: '/usr/lib/systemd/system/graphical.target', state: 'static' },
+      { path: '/usr/lib/systemd/system/multi-user.target', state: 'static' },
+      { path: '/usr/lib/systemd/system/web.service', state: 'enabled' },
+      { path: '/usr/lib/systemd/system/helper.service', state: 'static' },
+    ]);
+  });
+
+  it('reads and sets the default target; a second change unlinks the first', async () => {
+    const m = files();
+    expect(await m.getDefaultTarget()).toBe('graphical.target');
+    expect(await m.setDefaultTarget('multi-user.target', false)).toEqual([
+      { type: 'symlink', file: '/etc/systemd/system/default.target', destination: '/usr/lib/systemd/system/multi-user.target' },
+    ]);
+    expect(await m.setDefaultTarget('graphical.target', true)).toEqual([
+      { type: 'unlink', file: '/etc/systemd/system/default.target', destination: '' },
+      { type: 'symlink', file: '/etc/systemd/system/default.target', destination: '/usr/lib/systemd/system/graphical.target' },
+    ]);
+    expect(await m.getDefaultTarget()).toBe('graphical.target');
+    await expect(m.setDefaultTarget('nosuch.target', false)).rejects.toMatchObject({ dbusName: DBUS_ERRORS.NO_SUCH_UNIT });
+  });
+
+  it('counts daemon-reloads', async () => {
+    const m = files();
+    await m.reload();
+    await m.reload();
+    expect(m.unitFiles.reloads).toBe(2);
+    expect(m.managerCalls).toEqual([['Reload'], ['Reload']]);
+  });
+});
