@@ -6,14 +6,20 @@
  *   node api-client.mjs --node worker1 --unit bench.service --runs 30 --warmup 3
  *        [--verify]           check after every start that the unit is active
  *        [--settle NODE:UNIT] after every stop, wait until that unit is inactive
+ *        [--queries]          also time, every round, the calls behind
+ *                             `bluechictl status` (ListNodes) and
+ *                             `bluechictl list-units NODE` (ListUnits)
+ *        [--pause MS]         wait MS (untimed) before every timed call, as
+ *                             the gaps between separate bluechictl calls do
  *
- * Prints one JSON object: {"start":[ms...],"stop":[ms...],"activeAfterStart":n,"runs":n}.
+ * Prints one JSON object: {"start":[ms...],"stop":[ms...],"activeAfterStart":n,"runs":n},
+ * with "listNodes":[ms...] and "listUnits":[ms...] added under --queries.
  */
 import { createConnection, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ApiMethods, ApiSignals, lineTransport, RpcPeer, type MethodTable, type SignalTable } from '@bluechi-ts/protocol';
 
-type Args = { node: string; unit: string; runs: number; warmup: number; verify: boolean; settle?: { node: string; unit: string } };
+type Args = { node: string; unit: string; runs: number; warmup: number; verify: boolean; queries: boolean; pause: number; settle?: { node: string; unit: string } };
 
 function parseArgs(argv: string[]): Args {
   const value = (name: string) => {
@@ -22,7 +28,7 @@ function parseArgs(argv: string[]): Args {
   };
   const node = value('node');
   const unit = value('unit');
-  if (!node || !unit) throw new Error('usage: api-client --node NODE --unit UNIT [--runs N] [--warmup N] [--verify] [--settle NODE:UNIT]');
+  if (!node || !unit) throw new Error('usage: api-client --node NODE --unit UNIT [--runs N] [--warmup N] [--verify] [--settle NODE:UNIT] [--queries] [--pause MS]');
   const settle = value('settle');
   const [settleNode, settleUnit] = settle ? settle.split(':') : [];
   return {
@@ -31,6 +37,8 @@ function parseArgs(argv: string[]): Args {
     runs: Number(value('runs') ?? 30),
     warmup: Number(value('warmup') ?? 3),
     verify: argv.includes('--verify'),
+    queries: argv.includes('--queries'),
+    pause: Number(value('pause') ?? 0),
     ...(settleNode && settleUnit ? { settle: { node: settleNode, unit: settleUnit } } : {}),
   };
 }
@@ -67,6 +75,7 @@ async function main(): Promise<void> {
     defaultTimeoutMs: 30_000,
   });
   const job = async (op: 'start' | 'stop') => {
+    if (args.pause > 0) await sleep(args.pause);
     const t0 = performance.now();
     const { jobId } = await peer.call(op === 'start' ? 'StartUnit' : 'StopUnit', { node: args.node, unit: args.unit, mode: 'replace' });
     const r = removed.get(jobId) ?? (await new Promise<Removed>((resolve) => waiters.set(jobId, resolve)));
@@ -76,11 +85,19 @@ async function main(): Promise<void> {
     if (r.error || r.result !== 'done') throw new Error(`${op} ${args.node}:${args.unit} ended with ${r.error?.message ?? r.result}`);
     return ms;
   };
+  const timed = async (call: () => Promise<unknown>) => {
+    if (args.pause > 0) await sleep(args.pause);
+    const t0 = performance.now();
+    await call();
+    return performance.now() - t0;
+  };
   const activeState = async (node: string, unit: string) =>
     String((await peer.call('GetUnitProperties', { node, unit })).properties.ActiveState);
 
   const start: number[] = [];
   const stop: number[] = [];
+  const listNodes: number[] = [];
+  const listUnits: number[] = [];
   let activeAfterStart = 0;
   for (let i = 0; i < args.warmup + args.runs; i++) {
     const measured = i >= args.warmup;
@@ -94,13 +111,20 @@ async function main(): Promise<void> {
         await sleep(5);
       }
     }
+    const nodesMs = args.queries ? await timed(() => peer.call('ListNodes', {})) : 0;
+    const unitsMs = args.queries ? await timed(() => peer.call('ListUnits', { node: args.node })) : 0;
     if (measured) {
+      if (args.queries) {
+        listNodes.push(nodesMs);
+        listUnits.push(unitsMs);
+      }
       start.push(startMs);
       stop.push(stopMs);
       if (active) activeAfterStart++;
     }
   }
-  process.stdout.write(`${JSON.stringify({ start, stop, activeAfterStart, runs: args.runs })}\n`);
+  const queries = args.queries ? { listNodes, listUnits } : {};
+  process.stdout.write(`${JSON.stringify({ start, stop, activeAfterStart, runs: args.runs, ...queries })}\n`);
   socket.destroy();
 }
 

@@ -6,67 +6,15 @@
  *
  * Environment: BENCH_RUNS (default 30), BENCH_WARMUP (default 3).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
-import { repoRoot, type SystemdNode } from '../test/harness/systemd-container.js';
+import { apiClientBundle, CLIENT_PATH, ONESHOT, printTable, RUNS, timeLoop, WARMUP, type Row } from './lib.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 30);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
-const CLIENT_PATH = '/usr/local/lib/bluechi-bench/api-client.mjs';
-
-const ONESHOT = '[Service]\nType=oneshot\nExecStart=/bin/true\nRemainAfterExit=yes\n';
 const XSRC = `[Unit]\nRequires=bluechi-proxy@worker1_xtgt.service\nAfter=bluechi-proxy@worker1_xtgt.service\n\n${ONESHOT}`;
 const XTGT = `[Unit]\nStopWhenUnneeded=yes\n\n${ONESHOT}`;
 /** The same shape on one node, without any proxy: the local-only baseline. */
 const XLOCAL = `[Unit]\nRequires=xltgt.service\nAfter=xltgt.service\n\n${ONESHOT}`;
 
-type Row = { what: string; where: string; samples: number[]; note?: string };
 const rows: Row[] = [];
-
-function stats(samples: number[]): { n: number; min: number; median: number; max: number } {
-  const s = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-  return { n: s.length, min: s[0]!, median, max: s[s.length - 1]! };
-}
-
-/**
- * Runs WARMUP + RUNS iterations of a bash loop body inside the container. The
- * body prints `T<label> <seconds>` marks by calling `mark LABEL`; the spans
- * between `mark a0`/`mark a1` become samples of a. Warm-up rounds are dropped.
- */
-async function timeLoop(node: SystemdNode, body: string): Promise<Map<string, number[]> & { lines: string[] }> {
-  const script = [
-    'set -e',
-    'mark() { printf "%s %s %s\\n" "$i" "$1" "$EPOCHREALTIME"; }',
-    `for ((i = 0; i < ${WARMUP + RUNS}; i++)); do`,
-    body,
-    'done',
-  ].join('\n');
-  const result = await node.exec(script);
-  if (result.exitCode !== 0) throw new Error(`benchmark loop failed on ${node.name} (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  const marks = new Map<string, number>();
-  const lines = result.stdout.split('\n');
-  const samples = Object.assign(new Map<string, number[]>(), { lines });
-  for (const line of lines) {
-    const [round, label, time] = line.split(' ');
-    if (!round || !label || !time || Number(round) < WARMUP) continue;
-    const t = Number(time);
-    const m = /^(.*)([01])$/.exec(label);
-    if (!m) continue;
-    const key = `${round}:${m[1]}`;
-    if (m[2] === '0') marks.set(key, t);
-    else {
-      const begin = marks.get(key);
-      if (begin === undefined) continue;
-      const list = samples.get(m[1]!) ?? [];
-      list.push((t - begin) * 1000);
-      samples.set(m[1]!, list);
-    }
-  }
-  return samples;
-}
 
 function add(what: string, where: string, samples: number[] | undefined, note?: string): void {
   if (!samples || samples.length === 0) throw new Error(`no samples for ${what}`);
@@ -79,23 +27,8 @@ async function apiClient(cluster: Cluster, args: string): Promise<{ start: numbe
   return JSON.parse(r.stdout) as { start: number[]; stop: number[]; activeAfterStart: number; runs: number };
 }
 
-function printTable(): void {
-  const fmt = (x: number) => x.toFixed(2);
-  const header = ['Measurement', 'timed', 'n', 'min', 'median', 'max'];
-  const body = rows.map((r) => {
-    const s = stats(r.samples);
-    return [r.what + (r.note ? ` (${r.note})` : ''), r.where, String(s.n), fmt(s.min), fmt(s.median), fmt(s.max)];
-  });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w, i) => (i >= 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
-  for (const b of body) console.log(line(b));
-  console.log(`\nAll times in ms; ${WARMUP} warm-up rounds dropped before each series.`);
-}
-
 async function main(): Promise<void> {
-  const client = readFileSync(join(repoRoot(), 'dist', 'bench', 'api-client.mjs'));
+  const client = apiClientBundle();
   console.log('[bench] booting the cluster (main + worker1 + worker2)...');
   const cluster = await startCluster({
     agents: ['worker1', 'worker2'],
@@ -195,7 +128,7 @@ mark node0; node -e 0; mark node1`);
     }
     const units = await cluster.ctl('list-units worker1');
     console.log(`[bench] list-units worker1 returned ${units.stdout.split('\n').length - 3} units\n`);
-    printTable();
+    printTable(rows);
   } finally {
     await stopCluster();
   }

@@ -7,7 +7,7 @@
 set -euo pipefail
 
 # Bump RECIPE whenever the image recipe below changes, so a stale image is rebuilt.
-RECIPE=r1
+RECIPE=r2
 IMAGE="${BLUECHI_TS_BASE_IMAGE:-bluechi-ts/systemd-base:bookworm-${RECIPE}}"
 DOCKERD_LOG=${DOCKERD_LOG:-/var/log/dockerd.log}
 
@@ -69,7 +69,7 @@ ensure_image() {
   trap 'rm -rf "$rootfs"' RETURN
   log "building $IMAGE with debootstrap (about a minute)"
   debootstrap --variant=minbase \
-    --include=systemd,systemd-sysv,dbus,ca-certificates,procps,iproute2 \
+    --include=systemd,systemd-sysv,dbus,ca-certificates,procps,iproute2,zsh \
     bookworm "$rootfs" >/dev/null
   # Quieter, faster boots: no getty on a container console, no journal rate limits in tests.
   rm -f "$rootfs"/etc/systemd/system/getty.target.wants/* || true

@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# `npm run bench`: prepares everything (dependencies, build, container test
-# bed), bundles the benchmark and its persistent API client, and runs it. The
-# benchmark boots a three-node cluster in containers, prints a table of figures
-# (never asserted) and removes the containers again. See docs/performance.md.
+# `npm run bench [-- cli]`: prepares everything (dependencies, build, container
+# test bed), bundles a benchmark and its persistent API client, and runs it.
+#   (no argument)  bench/run.ts: the common operations on a three-node cluster
+#   cli            bench/cli.ts: what a bluechictl call costs beyond Node's
+#                  start-up and the controller's answer
+# Each boots its cluster in containers, prints a table of figures (never
+# asserted) and removes the containers again. See docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prepare.sh
+
+case "${1:-}" in
+  cli) bench=cli; shift ;;
+  run) bench=run; shift ;;
+  '') bench=run ;;
+  *) echo "usage: scripts/bench.sh [run|cli]" >&2; exit 2 ;;
+esac
 
 prepare_all
 
 # Node 20 cannot run TypeScript directly, so bundle (testcontainers stays a
 # normal import from node_modules). The API client is copied into the
-# controller's container and must be a single self-contained file.
+# controller's container and must be a single self-contained file; the
+# benchmark finds it beside itself.
 common=(--bundle --platform=node --format=esm --target=node20 --conditions=source --log-level=warning)
 node_modules/.bin/esbuild bench/api-client.ts "${common[@]}" --outfile=dist/bench/api-client.mjs
-node_modules/.bin/esbuild bench/run.ts "${common[@]}" --external:testcontainers --outfile=dist/bench/run.mjs
+node_modules/.bin/esbuild "bench/$bench.ts" "${common[@]}" --external:testcontainers --outfile="dist/bench/$bench.mjs"
 
-TESTCONTAINERS_RYUK_DISABLED=true exec node dist/bench/run.mjs "$@"
+TESTCONTAINERS_RYUK_DISABLED=true exec node "dist/bench/$bench.mjs" "$@"

@@ -3,8 +3,10 @@
 //   1. `tsc -b` type-checks every project; any error fails the build.
 //   2. esbuild bundles each program into one executable file, so nothing
 //      outside dist/root is needed at run time (only a `node` on PATH).
-//   3. unit files, default configs, the tmpfiles rule and the D-Bus policy
-//      from packaging/ are staged.
+//      The daemons are ES modules; bluechictl is CommonJS, which Node starts
+//      faster (see docs/performance.md, "The CLI's own cost").
+//   3. unit files, default configs, the tmpfiles rule, the D-Bus policy and
+//      the shell completion from packaging/ are staged.
 // Usage: node scripts/build.mjs [--skip-typecheck]
 // BLUECHI_TS_DIST=DIR stages into DIR instead of dist/root (the test harness
 // installs from the same variable), so several trees can be staged side by side.
@@ -20,11 +22,34 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const DEST = process.env.BLUECHI_TS_DIST ? resolve(process.env.BLUECHI_TS_DIST) : join(ROOT, 'dist', 'root');
 const require = createRequire(import.meta.url);
 
-/** Programs to bundle: entry (relative to the repo) -> installed path (relative to DEST). */
+/**
+ * Programs to bundle: entry (relative to the repo) -> installed path (relative
+ * to DEST), in ES module or CommonJS format; `forbid` lists inputs that must
+ * never end up in the bundle.
+ *
+ * bluechictl is a `.cjs` file behind the `bluechictl` symlink: Node takes the
+ * format from the extension of the resolved path, so it loads as CommonJS
+ * wherever it lies, even below a package.json that says "type": "module".
+ * (An extensionless ES module is tried as CommonJS first, then started
+ * through the ES module loader: 6-7 ms more per call.)
+ */
 const PROGRAMS = [
-  { entry: 'packages/controller/src/main.ts', out: 'usr/libexec/bluechi-controller' },
-  { entry: 'packages/agent/src/main.ts', out: 'usr/libexec/bluechi-agent' },
-  { entry: 'packages/ctl/src/main.ts', out: 'usr/bin/bluechictl', aliases: ['usr/bin/ctl'] },
+  { entry: 'packages/controller/src/main.ts', out: 'usr/libexec/bluechi-controller', format: 'esm' },
+  { entry: 'packages/agent/src/main.ts', out: 'usr/libexec/bluechi-agent', format: 'esm' },
+  {
+    entry: 'packages/ctl/src/main.ts',
+    out: 'usr/lib/bluechi/bluechictl.cjs',
+    format: 'cjs',
+    // The CLI never loads the daemons' logging (pino).
+    forbid: [/\/node_modules\/pino\//, /\/packages\/protocol\/src\/logging\.ts$/],
+  },
+];
+
+/** Symlinks (relative to DEST), each made relative to its own folder. */
+const LINKS = [
+  { path: 'usr/bin/bluechictl', target: 'usr/lib/bluechi/bluechictl.cjs' },
+  { path: 'usr/bin/ctl', target: 'usr/bin/bluechictl' },
+  { path: 'usr/share/bash-completion/completions/ctl', target: 'usr/share/bash-completion/completions/bluechictl' },
 ];
 
 /** Plain files copied from packaging/: source (relative to packaging/) -> installed path. */
@@ -37,6 +62,8 @@ const DATA_FILES = [
   { src: 'config/agent.conf', out: 'usr/share/bluechi-agent/config/agent.conf' },
   { src: 'tmpfiles.d/bluechi.conf', out: 'usr/lib/tmpfiles.d/bluechi.conf' },
   { src: 'dbus/org.eclipse.bluechi.Agent.conf', out: 'usr/share/dbus-1/system.d/org.eclipse.bluechi.Agent.conf' },
+  { src: 'completion/bluechictl.bash', out: 'usr/share/bash-completion/completions/bluechictl' },
+  { src: 'completion/_bluechictl', out: 'usr/share/zsh/vendor-completions/_bluechictl' },
 ];
 
 /** Scripts installed as programs, with @VERSION@ stamped in. */
@@ -53,7 +80,7 @@ const EMPTY_DIRS = ['etc/bluechi/controller.conf.d', 'etc/bluechi/agent.conf.d']
  */
 const OPTIONAL_EXTERNALS = ['usocket', 'x11', 'bufferutil', 'utf-8-validate'];
 
-/** ESM output has no `require`; CommonJS dependencies (dbus-next, pino, ws) need one. */
+/** ESM output has no `require`; CommonJS dependencies of the daemons (dbus-next, pino, ws) need one. */
 const BANNER = [
   "import { createRequire as __bluechiCreateRequire } from 'node:module';",
   'const require = __bluechiCreateRequire(import.meta.url);',
@@ -80,28 +107,36 @@ async function bundle(program, version) {
     entryPoints: [entry],
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: program.format,
     target: 'node20',
     conditions: ['source'],
     external: OPTIONAL_EXTERNALS,
     define: { __BLUECHI_TS_VERSION__: JSON.stringify(version) },
-    banner: { js: BANNER },
+    ...(program.format === 'esm' ? { banner: { js: BANNER } } : {}),
+    // CommonJS has no import.meta: a use of it is a bug, not a warning.
+    logOverride: { 'empty-import-meta': 'error' },
     legalComments: 'none',
     logLevel: 'warning',
+    metafile: true,
     write: false,
     outfile,
   });
   const file = result.outputFiles.find((f) => f.path === outfile);
   if (!file) fail(`esbuild produced no output for ${program.entry}`);
+  const forbidden = Object.keys(result.metafile.inputs).filter((input) => (program.forbid ?? []).some((re) => re.test(`/${input}`)));
+  if (forbidden.length > 0) fail(`${program.entry} must not bundle ${forbidden.join(', ')}`);
   // One shebang, first line, whatever the entry file starts with.
   const code = file.text.replace(/^#!.*\n/, '');
   await mkdir(dirname(outfile), { recursive: true });
   await writeFile(outfile, `#!/usr/bin/env node\n${code}`);
   await chmod(outfile, 0o755);
-  for (const alias of program.aliases ?? []) {
-    const link = join(DEST, alias);
+}
+
+async function stageLinks() {
+  for (const { path, target } of LINKS) {
+    const link = join(DEST, path);
     await mkdir(dirname(link), { recursive: true });
-    await symlink(relative(dirname(link), outfile), link);
+    await symlink(relative(dirname(link), join(DEST, target)), link);
   }
 }
 
@@ -165,6 +200,7 @@ async function main() {
   await Promise.all(programs.map((p) => bundle(p, version)));
   await stageData();
   await stageScripts(version);
+  await stageLinks();
   console.log(`build: bundled ${programs.length} programs in ${Date.now() - started} ms (version ${version})`);
   console.log(`build: staged ${relative(ROOT, DEST)}/`);
   for (const row of await listTree(DEST)) console.log(row);

@@ -25,7 +25,7 @@ import {
 } from 'testcontainers';
 
 /** The base image built by containers/ensure-testbed.sh; it is never pulled. */
-export const BASE_IMAGE = process.env.BLUECHI_TS_BASE_IMAGE ?? 'bluechi-ts/systemd-base:bookworm-r1';
+export const BASE_IMAGE = process.env.BLUECHI_TS_BASE_IMAGE ?? 'bluechi-ts/systemd-base:bookworm-r2';
 
 /** Every container we start carries this label (besides testcontainers' own). */
 export const PROJECT_LABEL = 'org.bluechi-ts.harness';

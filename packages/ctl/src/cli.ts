@@ -8,6 +8,7 @@ import { ConnectError } from './api-client.js';
 import type { Clock, CtlClient, Deps } from './deps.js';
 import { errorMessage, EXIT_FAILURE, EXIT_SUCCESS, exitCodeFor } from './exit-codes.js';
 import { GetoptError, parseCommandLine, type ParsedCommandLine } from './options.js';
+import { COMPLETE_VERB, runComplete } from './verbs/complete.js';
 import { renderVerbHelp } from './verbs/help.js';
 import { findVerb, globalUsage, OPTIONS } from './verbs.js';
 
@@ -42,6 +43,8 @@ const notConnected: CtlClient = {
 };
 
 export async function run(argv: readonly string[], env: Env): Promise<number> {
+  // Shell completion passes the words being typed, options included: never parse them.
+  if (argv[0] === COMPLETE_VERB) return runComplete(argv.slice(1), env);
   let parsed: ParsedCommandLine;
   try {
     parsed = parseCommandLine(argv, OPTIONS);

@@ -6,7 +6,6 @@ export * from './transport.js';
 export * from './rpc-peer.js';
 export * from './unit-name.js';
 export * from './glob.js';
-export * from './getopt.js';
 export * from './version.js';
 export * from './config/ini.js';
 export * from './config/layers.js';
