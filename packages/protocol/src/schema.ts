@@ -78,13 +78,30 @@ export type ObjectOf<S extends Shape> = { [K in RequiredKeys<S>]: Infer<S[K]> } 
   [K in OptionalKeys<S>]?: Infer<S[K]>;
 };
 
+/**
+ * Parses a nested value; only when it fails is the path of the failure built
+ * (`parent.key`, `parent[3]`), so valid data (a reply of thousands of units)
+ * costs no string building.
+ */
+function parseChild<T>(inner: Schema<T>, value: unknown, path: string, step: string): T {
+  try {
+    return inner.parse(value);
+  } catch (err) {
+    if (!(err instanceof SchemaError)) throw err;
+    const here = path + step;
+    const full = err.path === '' ? here : err.path.startsWith('[') ? here + err.path : `${here}.${err.path}`;
+    throw new SchemaError(full.startsWith('.') ? full.slice(1) : full, err.expected);
+  }
+}
+
 /** An object with exactly these keys; unknown keys are dropped (forward compatible). */
 export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
+  const entries = Object.entries(shape);
   return schema('object', (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(path, 'an object');
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(shape)) {
-      const parsed = inner.parse((v as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+    for (const [key, inner] of entries) {
+      const parsed = parseChild(inner, (v as Record<string, unknown>)[key], path, `.${key}`);
       if (parsed !== undefined) out[key] = parsed;
     }
     return out as ObjectOf<S>;
@@ -98,7 +115,7 @@ export function array<T>(item: Schema<T>, opts: { max?: number; min?: number } =
     if (!Array.isArray(v)) throw new SchemaError(path, 'an array');
     if (v.length > max) throw new SchemaError(path, `at most ${max} items`);
     if (v.length < min) throw new SchemaError(path, `at least ${min} item${min === 1 ? '' : 's'}`);
-    return v.map((x, i) => item.parse(x, `${path}[${i}]`));
+    return v.map((x, i) => parseChild(item, x, path, `[${i}]`));
   });
 }
 
@@ -109,7 +126,7 @@ export function record<T>(value: Schema<T>, opts: { maxKeys?: number } = {}): Sc
     const entries = Object.entries(v as Record<string, unknown>);
     if (entries.length > maxKeys) throw new SchemaError(path, `at most ${maxKeys} keys`);
     const out: Record<string, T> = Object.create(null);
-    for (const [k, x] of entries) out[k] = value.parse(x, `${path}.${k}`);
+    for (const [k, x] of entries) out[k] = parseChild(value, x, path, `.${k}`);
     return out;
   });
 }
