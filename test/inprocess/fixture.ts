@@ -87,11 +87,9 @@ export async function startController(extra = '', nodes = ['main', 'worker1', 'w
 
 export type TestAgent = { name: string; agent: Agent; systemd: FakeSystemdManager; logs: LogSink; stop(): Promise<void> };
 
-export function startAgent(
-  name: string,
-  address: string,
-  opts: { units?: Record<string, FakeUnitOptions>; extra?: string; systemd?: FakeSystemdManager } = {},
-): TestAgent {
+export type AgentOptions = { units?: Record<string, FakeUnitOptions>; extra?: string; systemd?: FakeSystemdManager };
+
+export function startAgent(name: string, address: string, opts: AgentOptions = {}): TestAgent {
   const text = `[bluechi-agent]\nNodeName=${name}\nControllerAddress=${address}\n${opts.extra ?? 'HeartbeatInterval=100'}\n`;
   const config = buildAgentConfig(parseIni(text, 'agent.conf'), ['agent.conf']);
   const systemd = opts.systemd ?? new FakeSystemdManager(opts.units ?? { 'bench.service': { runningSubState: 'exited' } });
@@ -154,6 +152,45 @@ export async function waitConnected(api: ApiClient, agents: readonly TestAgent[]
     const { nodes } = await api.call('ListNodes', {});
     return agents.every((a) => nodes.find((n) => n.name === a.name)?.status === 'online');
   });
+}
+
+/** An agent of a test cluster: startAgent's options, and the controller socket it connects to. */
+export type ClusterAgent = AgentOptions & {
+  /** Connects over the controller's Unix socket instead of TCP. */
+  unix?: boolean;
+};
+
+export type TestCluster = {
+  ctl: TestController;
+  /** The agents, in the order they were given; `stop` stops those in this list then, so a test may put its own in it. */
+  agents: TestAgent[];
+  /** An API client on the controller. */
+  api: ApiClient;
+  /** Stops the agents, then the controller. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts a controller with its default nodes and an agent for each entry of
+ * `agents` (by node name), and waits until they are connected.
+ */
+export async function startCluster(agents: Record<string, ClusterAgent>): Promise<TestCluster> {
+  const ctl = await startController();
+  const started = Object.entries(agents).map(([name, { unix, ...opts }]) =>
+    startAgent(name, unix ? `unix:path=${ctl.agentSocket}` : `tcp:host=127.0.0.1,port=${ctl.port}`, opts),
+  );
+  const stop = async () => {
+    for (const a of started) await a.stop();
+    await ctl.stop();
+  };
+  try {
+    const api = await ctl.api();
+    await waitConnected(api, started);
+    return { ctl, agents: started, api, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
 
 export function cleanup(dir: string): void {

@@ -8,7 +8,7 @@ import {
   recordSignals,
   runJob,
   startAgent,
-  startController,
+  startCluster,
   waitFor,
   waitConnected,
   type ApiClient,
@@ -33,18 +33,13 @@ const UNITS: Record<string, FakeUnitOptions> = {
 let ctl: TestController;
 let agents: TestAgent[];
 let api: ApiClient;
+let stop: () => Promise<void>;
 
 beforeEach(async () => {
-  ctl = await startController();
-  agents = [startAgent('worker1', `tcp:host=127.0.0.1,port=${ctl.port}`, { units: UNITS })];
-  api = await ctl.api();
-  await waitConnected(api, agents);
+  ({ ctl, agents, api, stop } = await startCluster({ worker1: { units: UNITS } }));
 });
 
-afterEach(async () => {
-  for (const a of agents) await a.stop();
-  await ctl.stop();
-});
+afterEach(() => stop());
 
 const jobEvents = (seen: ReturnType<typeof recordSignals>['seen']) =>
   seen.map((s) => (s.name === 'JobStateChanged' ? `${s.name} ${s.params.jobId} ${s.params.state}` : `${s.name} ${(s.params as { jobId: number }).jobId} ${(s.params as { result: string }).result}`));
@@ -63,7 +58,7 @@ describe('jobs', () => {
 
   it('reports JobStateChanged for a job that was already running when systemd accepted it', async () => {
     await agents[0]!.stop();
-    agents = [startAgent('worker2', `tcp:host=127.0.0.1,port=${ctl.port}`, { systemd: new RunningOnReply(UNITS) })];
+    agents[0] = startAgent('worker2', `tcp:host=127.0.0.1,port=${ctl.port}`, { systemd: new RunningOnReply(UNITS) });
     await waitConnected(api, agents);
     const mine = recordSignals(api, ['JobStateChanged', 'JobRemoved']);
     const { jobId } = await runJob(api, 'start', 'worker2', 'bench.service');

@@ -1,22 +1,17 @@
 /** SetLogLevel at runtime, for the controller and for a node's agent. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runJob, startAgent, startController, waitConnected, type ApiClient, type TestAgent, type TestController } from './fixture.js';
+import { runJob, startCluster, type ApiClient, type TestAgent, type TestController } from './fixture.js';
 
 let ctl: TestController;
 let w1: TestAgent;
 let api: ApiClient;
+let stop: () => Promise<void>;
 
 beforeEach(async () => {
-  ctl = await startController();
-  w1 = startAgent('worker1', `tcp:host=127.0.0.1,port=${ctl.port}`);
-  api = await ctl.api();
-  await waitConnected(api, [w1]);
+  ({ ctl, api, stop, agents: [w1] } = await startCluster({ worker1: {} }));
 });
 
-afterEach(async () => {
-  await w1.stop();
-  await ctl.stop();
-});
+afterEach(() => stop());
 
 /** The lines logged at DEBUG from `from` on. */
 const debugLines = (lines: string[], from: number) => lines.slice(from).filter((l) => / DEBUG\t: /.test(l));

@@ -1,22 +1,17 @@
 /** Job metrics end to end: switched on the agents, measured on start jobs, sent to the sessions that watch them. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { drain, dropNode, recordSignals, runJob, startAgent, startController, waitFor, waitConnected, type ApiClient, type TestAgent, type TestController } from './fixture.js';
+import { drain, dropNode, recordSignals, runJob, startAgent, startCluster, waitFor, waitConnected, type ApiClient, type TestAgent, type TestController } from './fixture.js';
 
 let ctl: TestController;
 let agents: TestAgent[];
 let api: ApiClient;
+let stop: () => Promise<void>;
 
 beforeEach(async () => {
-  ctl = await startController();
-  agents = [startAgent('worker1', `tcp:host=127.0.0.1,port=${ctl.port}`)];
-  api = await ctl.api();
-  await waitConnected(api, agents);
+  ({ ctl, agents, api, stop } = await startCluster({ worker1: {} }));
 });
 
-afterEach(async () => {
-  for (const a of agents) await a.stop();
-  await ctl.stop();
-});
+afterEach(() => stop());
 
 describe('metrics', () => {
   it('measures a start job: the controller gross time and the unit net start time from its timestamps', async () => {

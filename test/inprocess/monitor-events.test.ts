@@ -5,10 +5,8 @@ import {
   dropNode,
   recordSignals,
   runJob,
-  startAgent,
-  startController,
+  startCluster,
   waitFor,
-  waitConnected,
   type ApiClient,
   type SignalRecord,
   type TestAgent,
@@ -18,20 +16,15 @@ import {
 let ctl: TestController;
 let w1: TestAgent;
 let api: ApiClient;
+let stop: () => Promise<void>;
 
 beforeEach(async () => {
-  ctl = await startController();
-  w1 = startAgent('worker1', `tcp:host=127.0.0.1,port=${ctl.port}`, {
-    units: { 'bench.service': { runningSubState: 'exited' }, 'other.service': {} },
-  });
-  api = await ctl.api();
-  await waitConnected(api, [w1]);
+  ({ ctl, api, stop, agents: [w1] } = await startCluster({
+    worker1: { units: { 'bench.service': { runningSubState: 'exited' }, 'other.service': {} } },
+  }));
 });
 
-afterEach(async () => {
-  await w1.stop();
-  await ctl.stop();
-});
+afterEach(() => stop());
 
 /** Unit events as "monitorId Signal node unit [state] reason", UnitPropertiesChanged left out. */
 function lines(seen: SignalRecord[]): string[] {

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestContext, UnitInfo } from '@bluechi-ts/protocol';
 import { FakeSystemdManager } from '../../packages/agent/src/systemd/fake-manager.js';
-import { recordSignals, startAgent, startController, waitFor, waitConnected, type ApiClient, type TestAgent, type TestController } from './fixture.js';
+import { recordSignals, startAgent, startCluster, waitFor, type ApiClient, type TestAgent, type TestController } from './fixture.js';
 
 /** A systemd whose ListUnits, once held, answers only when released. */
 class SlowListing extends FakeSystemdManager {
@@ -23,16 +23,14 @@ class SlowListing extends FakeSystemdManager {
 let ctl: TestController;
 let w1: TestAgent;
 let api: ApiClient;
+let stop: () => Promise<void>;
 let systemd: SlowListing;
 /** The AbortSignal of every ListUnits the agent served. */
 let served: AbortSignal[];
 
 beforeEach(async () => {
-  ctl = await startController();
   systemd = new SlowListing({ 'a.service': {} });
-  w1 = startAgent('worker1', `tcp:host=127.0.0.1,port=${ctl.port}`, { systemd });
-  api = await ctl.api();
-  await waitConnected(api, [w1]);
+  ({ ctl, api, stop, agents: [w1] } = await startCluster({ worker1: { systemd } }));
   // Watch the agent's side of the link: the handler is the agent's own, only observed.
   const peer = w1.agent.link.connection!;
   const listUnits = peer.handlers.ListUnits!;
@@ -49,8 +47,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   systemd.release();
-  await w1.stop();
-  await ctl.stop();
+  await stop();
 });
 
 const node = () => ctl.controller.registry.find('worker1')!;

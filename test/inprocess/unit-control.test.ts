@@ -1,28 +1,25 @@
 /** Freeze, thaw, kill and reset-failed, through the controller to the node's systemd, and the errors they meet. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runJob, startAgent, startController, waitConnected, type ApiClient, type TestAgent, type TestController } from './fixture.js';
+import { runJob, startCluster, type ApiClient, type TestAgent, type TestController } from './fixture.js';
 
 let ctl: TestController;
 let w1: TestAgent;
 let api: ApiClient;
+let stop: () => Promise<void>;
 
 beforeEach(async () => {
-  ctl = await startController();
-  w1 = startAgent('worker1', `tcp:host=127.0.0.1,port=${ctl.port}`, {
-    units: {
-      'web.service': { activeState: 'active', subState: 'running' },
-      'idle.service': {},
-      'broken.service': { failing: true },
+  ({ ctl, api, stop, agents: [w1] } = await startCluster({
+    worker1: {
+      units: {
+        'web.service': { activeState: 'active', subState: 'running' },
+        'idle.service': {},
+        'broken.service': { failing: true },
+      },
     },
-  });
-  api = await ctl.api();
-  await waitConnected(api, [w1]);
+  }));
 });
 
-afterEach(async () => {
-  await w1.stop();
-  await ctl.stop();
-});
+afterEach(() => stop());
 
 const freezerState = async (unit: string) =>
   (await api.call('GetUnitProperties', { node: 'worker1', unit, interface: 'org.freedesktop.systemd1.Unit' })).properties.FreezerState;

@@ -1,27 +1,21 @@
 /** Unit files, the default target and daemon-reload, through the controller to the node's systemd. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startAgent, startController, waitConnected, type ApiClient, type TestAgent, type TestController } from './fixture.js';
+import { startCluster, type ApiClient, type TestAgent, type TestController } from './fixture.js';
 
 let ctl: TestController;
 let w1: TestAgent;
 let w2: TestAgent;
 let api: ApiClient;
+let stop: () => Promise<void>;
 
 beforeEach(async () => {
-  ctl = await startController();
-  w1 = startAgent('worker1', `tcp:host=127.0.0.1,port=${ctl.port}`, {
-    units: { 'web.service': { file: { wantedBy: ['multi-user.target'] } }, 'helper.service': { file: {} } },
-  });
-  w2 = startAgent('worker2', `unix:path=${ctl.agentSocket}`, { units: { 'db.service': { file: { wantedBy: ['multi-user.target'] } } } });
-  api = await ctl.api();
-  await waitConnected(api, [w1, w2]);
+  ({ ctl, api, stop, agents: [w1, w2] } = await startCluster({
+    worker1: { units: { 'web.service': { file: { wantedBy: ['multi-user.target'] } }, 'helper.service': { file: {} } } },
+    worker2: { unix: true, units: { 'db.service': { file: { wantedBy: ['multi-user.target'] } } } },
+  }));
 });
 
-afterEach(async () => {
-  await w1.stop();
-  await w2.stop();
-  await ctl.stop();
-});
+afterEach(() => stop());
 
 const WANTS_LINK = '/etc/systemd/system/multi-user.target.wants/web.service';
 

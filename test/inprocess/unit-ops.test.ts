@@ -1,29 +1,26 @@
 /** Unit operations routed controller -> agent -> (fake) systemd and back. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runJob, startAgent, startController, waitFor, waitOnline, type ApiClient, type JobRemoved, type TestAgent, type TestController } from './fixture.js';
+import { runJob, startCluster, waitFor, type ApiClient, type JobRemoved, type TestAgent, type TestController } from './fixture.js';
 
 let ctl: TestController;
 let w1: TestAgent;
 let api: ApiClient;
+let stop: () => Promise<void>;
 
 beforeEach(async () => {
-  ctl = await startController();
-  w1 = startAgent('worker1', `tcp:host=127.0.0.1,port=${ctl.port}`, {
-    units: {
-      'bench.service': { runningSubState: 'exited' },
-      'broken.service': { failing: true },
-      'slow.service': { hang: true },
-      'noreload.service': { reloadable: false },
+  ({ ctl, api, stop, agents: [w1] } = await startCluster({
+    worker1: {
+      units: {
+        'bench.service': { runningSubState: 'exited' },
+        'broken.service': { failing: true },
+        'slow.service': { hang: true },
+        'noreload.service': { reloadable: false },
+      },
     },
-  });
-  api = await ctl.api();
-  await waitOnline(api, ['worker1']);
+  }));
 });
 
-afterEach(async () => {
-  await w1.stop();
-  await ctl.stop();
-});
+afterEach(() => stop());
 
 describe('unit operations', () => {
   it('runs start, stop, restart and reload with controller-assigned job ids', async () => {

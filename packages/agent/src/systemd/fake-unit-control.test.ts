@@ -1,17 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { UnitOp } from '@bluechi-ts/protocol';
 import { FakeSystemdManager } from './fake-manager.js';
-import { DBUS_ERRORS, type UnitStateEvent } from './manager.js';
-
-function recordStates(m: FakeSystemdManager): string[] {
-  const seen: string[] = [];
-  m.onStateChanged((e: UnitStateEvent) => seen.push(`${e.unit} ${e.activeState}/${e.subState}`));
-  return seen;
-}
-
-async function runJob(m: FakeSystemdManager, op: UnitOp, unit: string): Promise<string> {
-  return (await m.queueJob(op, unit, 'replace')).done;
-}
+import { recordStates, runJob } from './fake-manager-helpers.js';
+import { DBUS_ERRORS } from './manager.js';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,47 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
-import { createLogger } from '@bluechi-ts/protocol/logging';
-import type { AgentPeer } from '../agent-peer.js';
-import { JobRegistry } from '../jobs.js';
-import { Metrics } from '../metrics.js';
-import { MonitorRegistry } from '../monitors.js';
-import { NodeRegistry } from '../node-registry.js';
-import { UnitSubscriptions } from '../unit-subscriptions.js';
-import type { OperationContext, Services } from './context.js';
+import { fakeServices, recordingSession, type AgentAnswer } from './fake-services.js';
 import { fanOut, forward, onlineNode } from './forward.js';
-import { apiOperations } from './index.js';
-
-const log = createLogger({ name: 'test', level: 'ERROR', target: 'stderr', quiet: true });
-
-type Call = { node: string; method: string; params: unknown; signal?: AbortSignal };
 
 /** Nodes n1..n4; n1..n3 online, each answering through `answer` (by node). */
-function setup(answer: (node: string, method: string) => unknown = () => ({})) {
-  const registry = new NodeRegistry(['n1', 'n2', 'n3', 'n4'].map((name) => ({ name, allowDependenciesOn: [] })));
-  const calls: Call[] = [];
-  for (const name of ['n3', 'n1', 'n2']) {
-    const peer = {
-      call: async (method: string, params: unknown, opts?: { signal?: AbortSignal }) => {
-        calls.push({ node: name, method, params, signal: opts?.signal });
-        return answer(name, method);
-      },
-    } as unknown as AgentPeer;
-    registry.require(name).attach(peer, '', 0, 0, 0);
-  }
-  const jobs = new JobRegistry();
-  const units = new UnitSubscriptions(registry, log);
-  const s: Services = {
-    registry,
-    jobs,
-    units,
-    monitors: new MonitorRegistry(units, log),
-    metrics: new Metrics(registry, jobs, log),
-    log,
-    setLogLevel: () => {},
-    isShuttingDown: () => false,
-  };
-  const ctx: OperationContext = { session: { id: 1, signal: () => {}, onClose: () => {} }, signal: new AbortController().signal };
-  return { s, ctx, calls, ops: apiOperations(s) };
+function setup(answer?: AgentAnswer) {
+  const { services: s, ops, calls } = fakeServices({ nodes: ['n1', 'n2', 'n3', 'n4'], attached: ['n3', 'n1', 'n2'], answer });
+  return { s, ctx: recordingSession().ctx, calls, ops };
 }
 
 const fail = (code: keyof typeof ErrorCodes, message: string, dbusName?: string) => {

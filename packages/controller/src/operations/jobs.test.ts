@@ -1,56 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
-import { createLogger } from '@bluechi-ts/protocol/logging';
-import type { AgentPeer } from '../agent-peer.js';
-import { JobRegistry } from '../jobs.js';
-import { Metrics } from '../metrics.js';
-import { MonitorRegistry } from '../monitors.js';
-import { NodeRegistry } from '../node-registry.js';
-import { UnitSubscriptions } from '../unit-subscriptions.js';
-import type { ApiSession, OperationContext, Services } from './context.js';
-import { apiOperations } from './index.js';
-
-const log = createLogger({ name: 'test', level: 'ERROR', target: 'stderr', quiet: true });
+import type { JobRegistry } from '../jobs.js';
+import { fakeServices, recordingSession as session } from './fake-services.js';
 
 type Answer = (params: Record<string, unknown>) => unknown;
 
+/** Nodes n1 (online) and n2 (offline); n1's agent answers `{}` unless `answers` has the method. */
 function setup(answers: Record<string, Answer> = {}) {
-  const registry = new NodeRegistry([{ name: 'n1', allowDependenciesOn: [] }, { name: 'n2', allowDependenciesOn: [] }]);
-  const jobs = new JobRegistry();
-  const units = new UnitSubscriptions(registry, log);
-  const agentCalls: Array<{ method: string; params: Record<string, unknown>; signal?: AbortSignal }> = [];
-  const peer = {
-    call: async (method: string, params: Record<string, unknown>, opts?: { signal?: AbortSignal }) => {
-      agentCalls.push({ method, params, signal: opts?.signal });
-      return (answers[method] ?? (() => ({})))(params);
-    },
-  } as unknown as AgentPeer;
-  registry.require('n1').attach(peer, '', 0, 0, 0);
-  const state = { shuttingDown: false };
-  const s: Services = {
-    registry,
-    jobs,
-    units,
-    monitors: new MonitorRegistry(units, log),
-    metrics: new Metrics(registry, jobs, log),
-    log,
-    setLogLevel: () => {},
-    isShuttingDown: () => state.shuttingDown,
-  };
-  return { s, ops: apiOperations(s), jobs, agentCalls, state };
-}
-
-let nextSession = 1;
-function session() {
-  const signals: string[] = [];
-  const closers: Array<() => void> = [];
-  const sess: ApiSession = {
-    id: nextSession++,
-    signal: (name, params) => signals.push(`${name} ${JSON.stringify(params)}`),
-    onClose: (c) => closers.push(c),
-  };
-  const ctx: OperationContext = { session: sess, signal: new AbortController().signal };
-  return { ctx, signals, close: () => closers.splice(0).forEach((c) => c()) };
+  const f = fakeServices({ nodes: ['n1', 'n2'], attached: ['n1'], answer: (_node, method, params) => (answers[method] ?? (() => ({})))(params) });
+  return { ops: f.ops, jobs: f.services.jobs, agentCalls: f.calls, state: f.state };
 }
 
 describe('job operations', () => {
@@ -178,7 +136,7 @@ describe('job operations', () => {
     const { jobId } = await ops.StartUnit({ node: 'n1', unit: 'a.service' }, a.ctx);
     const other = session();
     await ops.CancelJob({ jobId }, other.ctx);
-    expect(agentCalls.at(-1)).toEqual({ method: 'JobCancel', params: { jobId }, signal: other.ctx.signal });
+    expect(agentCalls.at(-1)).toEqual({ node: 'n1', method: 'JobCancel', params: { jobId }, signal: other.ctx.signal });
     await expect(ops.CancelJob({ jobId: 999 }, a.ctx)).rejects.toMatchObject({ code: 'NOT_FOUND', message: "No job with ID '999' found" });
   });
 

@@ -1,44 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '@bluechi-ts/protocol/logging';
-import type { AgentPeer } from '../agent-peer.js';
-import { JobRegistry } from '../jobs.js';
-import { Metrics } from '../metrics.js';
-import { MonitorRegistry } from '../monitors.js';
-import { NodeRegistry } from '../node-registry.js';
-import { UnitSubscriptions } from '../unit-subscriptions.js';
-import type { ApiSession, OperationContext, Services } from './context.js';
-import { apiOperations } from './index.js';
-
-/** Runs an operation as the API edge does, so a synchronous throw is a rejection. */
-const attempt = <T>(op: () => T) => Promise.resolve().then(op);
-
-const log = createLogger({ name: 'test', level: 'ERROR', target: 'stderr', quiet: true });
+import { attempt, fakeServices, recordingSession as session } from './fake-services.js';
 
 function setup() {
-  const registry = new NodeRegistry([{ name: 'n1', allowDependenciesOn: [] }]);
-  const agentCalls: string[] = [];
-  registry.require('n1').attach({ call: async (m: string) => (agentCalls.push(m), {}) } as unknown as AgentPeer, '', 0, 0, 0);
-  const jobs = new JobRegistry();
-  const units = new UnitSubscriptions(registry, log);
-  const s: Services = {
-    registry,
-    jobs,
-    units,
-    monitors: new MonitorRegistry(units, log),
-    metrics: new Metrics(registry, jobs, log),
-    log,
-    setLogLevel: () => {},
-    isShuttingDown: () => false,
-  };
-  return { s, ops: apiOperations(s), agentCalls };
-}
-
-function session() {
-  const signals: string[] = [];
-  const closers: Array<() => void> = [];
-  const sess: ApiSession = { id: 1, signal: (name, p) => signals.push(`${name} ${JSON.stringify(p)}`), onClose: (c) => closers.push(c) };
-  const ctx: OperationContext = { session: sess, signal: new AbortController().signal };
-  return { ctx, signals, close: () => closers.splice(0).forEach((c) => c()) };
+  const { services: s, ops, calls } = fakeServices();
+  return { s, ops, agentCalls: calls };
 }
 
 describe('metrics operations', () => {
@@ -49,7 +14,7 @@ describe('metrics operations', () => {
     await ops.EnableMetrics({}, ctx);
     await expect(attempt(() => ops.EnableMetrics({}, ctx))).rejects.toMatchObject({ code: 'INVALID_STATE', message: 'Metrics already enabled' });
     await ops.DisableMetrics({}, ctx);
-    expect(agentCalls).toEqual(['EnableMetrics', 'DisableMetrics']);
+    expect(agentCalls.map((c) => c.method)).toEqual(['EnableMetrics', 'DisableMetrics']);
   });
 
   it('WatchMetrics sends each metric once, however often it is asked, until the session closes', async () => {

@@ -1,51 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '@bluechi-ts/protocol/logging';
-import type { AgentPeer } from '../agent-peer.js';
-import { JobRegistry } from '../jobs.js';
-import { Metrics } from '../metrics.js';
-import { MonitorRegistry } from '../monitors.js';
-import { NodeRegistry } from '../node-registry.js';
-import { UnitSubscriptions } from '../unit-subscriptions.js';
-import type { ApiSession, OperationContext, Services } from './context.js';
-import { apiOperations } from './index.js';
-
-/** Runs an operation as the API edge does, so a synchronous throw is a rejection. */
-const attempt = <T>(op: () => T) => Promise.resolve().then(op);
-
-const log = createLogger({ name: 'test', level: 'ERROR', target: 'stderr', quiet: true });
+import { attempt, fakeServices, recordingSession as session } from './fake-services.js';
 
 function setup() {
-  const registry = new NodeRegistry([{ name: 'n1', allowDependenciesOn: [] }]);
-  const agentCalls: string[] = [];
-  const peer = {
-    call: async (method: string, params: { unit: string }) => {
-      agentCalls.push(`${method} ${params.unit}`);
-      return {};
-    },
-  } as unknown as AgentPeer;
-  registry.require('n1').attach(peer, '', 0, 0, 0);
-  const jobs = new JobRegistry();
-  const units = new UnitSubscriptions(registry, log);
-  const s: Services = {
-    registry,
-    jobs,
-    units,
-    monitors: new MonitorRegistry(units, log),
-    metrics: new Metrics(registry, jobs, log),
-    log,
-    setLogLevel: () => {},
-    isShuttingDown: () => false,
-  };
-  return { s, ops: apiOperations(s), agentCalls };
-}
-
-let nextId = 1;
-function session() {
-  const signals: string[] = [];
-  const closers: Array<() => void> = [];
-  const sess: ApiSession = { id: nextId++, signal: (name, p) => signals.push(`${name} ${JSON.stringify(p)}`), onClose: (c) => closers.push(c) };
-  const ctx: OperationContext = { session: sess, signal: new AbortController().signal };
-  return { ctx, signals, close: () => closers.splice(0).forEach((c) => c()) };
+  const { services: s, ops, calls } = fakeServices();
+  /** The requests to the agent, as `Method unit`. */
+  const agentCalls = () => calls.map((c) => `${c.method} ${c.params.unit}`);
+  return { s, ops, agentCalls };
 }
 
 describe('monitor operations', () => {
@@ -85,11 +45,11 @@ describe('monitor operations', () => {
     const a = session();
     const { monitorId } = await ops.CreateMonitor({}, a.ctx);
     await expect(attempt(() => ops.SubscribeList({ monitorId, node: 'n1', units: ['a.service', 'bad name'] }, a.ctx))).rejects.toMatchObject({ code: 'INVALID_UNIT_NAME' });
-    expect(agentCalls).toEqual([]);
+    expect(agentCalls()).toEqual([]);
     const { subscriptionId } = await ops.SubscribeList({ monitorId, node: '*', units: ['a.service', '*'] }, a.ctx);
-    expect(agentCalls).toEqual(['Subscribe a.service', 'Subscribe *']);
+    expect(agentCalls()).toEqual(['Subscribe a.service', 'Subscribe *']);
     await ops.Unsubscribe({ monitorId, subscriptionId }, a.ctx);
-    expect(agentCalls.slice(2)).toEqual(['Unsubscribe a.service', 'Unsubscribe *']);
+    expect(agentCalls().slice(2)).toEqual(['Unsubscribe a.service', 'Unsubscribe *']);
   });
 
   it('accepts a node that is not configured; it yields nothing', async () => {
@@ -97,7 +57,7 @@ describe('monitor operations', () => {
     const a = session();
     const { monitorId } = await ops.CreateMonitor({}, a.ctx);
     expect((await ops.Subscribe({ monitorId, node: 'elsewhere', unit: '*' }, a.ctx)).subscriptionId).toBeGreaterThan(1);
-    expect(agentCalls).toEqual([]);
+    expect(agentCalls()).toEqual([]);
     expect(a.signals).toEqual([]);
   });
 
@@ -113,7 +73,7 @@ describe('monitor operations', () => {
     await ops.Subscribe({ monitorId: theirs.monitorId, node: 'n1', unit: 'u0.service' }, b.ctx);
     a.close();
     expect(s.monitors.size).toBe(1);
-    expect(agentCalls.filter((c) => c.startsWith('Unsubscribe'))).toEqual(['Unsubscribe u1.service', 'Unsubscribe u2.service']);
+    expect(agentCalls().filter((c) => c.startsWith('Unsubscribe'))).toEqual(['Unsubscribe u1.service', 'Unsubscribe u2.service']);
     b.close();
     expect(s.monitors.size).toBe(0);
     expect(s.units.size).toBe(0);

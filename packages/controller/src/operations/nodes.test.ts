@@ -1,56 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { VERSION } from '@bluechi-ts/protocol';
-import { createLogger } from '@bluechi-ts/protocol/logging';
-import type { AgentPeer } from '../agent-peer.js';
-import { JobRegistry } from '../jobs.js';
-import { Metrics } from '../metrics.js';
-import { MonitorRegistry } from '../monitors.js';
-import { NodeRegistry } from '../node-registry.js';
-import { UnitSubscriptions } from '../unit-subscriptions.js';
-import type { ApiSession, OperationContext, Services } from './context.js';
-import { apiOperations } from './index.js';
+import { fakeServices, recordingSession as session } from './fake-services.js';
 
-const log = createLogger({ name: 'test', level: 'ERROR', target: 'stderr', quiet: true });
-
+/** Nodes n1 and n2, both offline until `online`. */
 function setup() {
-  const registry = new NodeRegistry([{ name: 'n1', allowDependenciesOn: [] }, { name: 'n2', allowDependenciesOn: [] }]);
-  const agentCalls: string[] = [];
-  const peer = {
-    call: async (method: string, params: unknown) => {
-      agentCalls.push(`${method} ${JSON.stringify(params)}`);
-      return {};
-    },
-  } as unknown as AgentPeer;
-  const jobs = new JobRegistry();
-  const units = new UnitSubscriptions(registry, log);
-  const levels: string[] = [];
-  const s: Services = {
-    registry,
-    jobs,
-    units,
-    monitors: new MonitorRegistry(units, log),
-    metrics: new Metrics(registry, jobs, log),
-    log,
-    setLogLevel: (level) => levels.push(level),
-    isShuttingDown: () => false,
-  };
-  const online = (name: string) => {
-    registry.require(name).attach(peer, '10.0.0.1', 0, 1_000, 1);
-    registry.statusChanged(registry.require(name));
-  };
-  const offline = (name: string) => {
-    registry.require(name).detach(peer);
-    registry.statusChanged(registry.require(name));
-  };
-  return { s, ops: apiOperations(s), agentCalls, levels, online, offline };
-}
-
-function session() {
-  const signals: string[] = [];
-  const closers: Array<() => void> = [];
-  const sess: ApiSession = { id: 1, signal: (name, p) => signals.push(`${name} ${JSON.stringify(p)}`), onClose: (c) => closers.push(c) };
-  const ctx: OperationContext = { session: sess, signal: new AbortController().signal };
-  return { ctx, signals, close: () => closers.splice(0).forEach((c) => c()) };
+  const { ops, calls, levels, online, offline } = fakeServices({ nodes: ['n1', 'n2'], attached: [] });
+  /** The requests to the agents, as `Method {params as JSON}`. */
+  const agentCalls = () => calls.map((c) => `${c.method} ${JSON.stringify(c.params)}`);
+  return { ops, agentCalls, levels, online, offline };
 }
 
 describe('node operations', () => {
@@ -82,14 +39,14 @@ describe('node operations', () => {
     const { ops, levels, agentCalls } = setup();
     await ops.SetLogLevel({ level: 'DEBUG' }, session().ctx);
     expect(levels).toEqual(['DEBUG']);
-    expect(agentCalls).toEqual([]);
+    expect(agentCalls()).toEqual([]);
   });
 
   it("SetLogLevel with a node forwards it to that node's agent", async () => {
     const { ops, levels, agentCalls, online } = setup();
     online('n1');
     await ops.SetLogLevel({ node: 'n1', level: 'WARN' }, session().ctx);
-    expect(agentCalls).toEqual(['SetLogLevel {"level":"WARN"}']);
+    expect(agentCalls()).toEqual(['SetLogLevel {"level":"WARN"}']);
     expect(levels).toEqual([]);
     await expect(ops.SetLogLevel({ node: 'n2', level: 'WARN' }, session().ctx)).rejects.toMatchObject({ code: 'NODE_OFFLINE' });
   });
@@ -101,6 +58,6 @@ describe('node operations', () => {
       await expect(ops.SetLogLevel({ node, level }, session().ctx)).rejects.toMatchObject({ code: 'INVALID_ARGS', message: 'Invalid input for log level' });
     }
     expect(levels).toEqual([]);
-    expect(agentCalls).toEqual([]);
+    expect(agentCalls()).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClient, nodeInfo, recordingDeps, unitInfo } from '../fake-client.js';
+import { NO_WIDE_FACTS } from '../unit-fixtures.js';
 import { runListUnits } from '../verbs/list-units.js';
 import { runStatus } from '../verbs/status.js';
 import { PLAIN, painter, statePaint, wantsColour } from './colour.js';
@@ -63,15 +64,7 @@ describe('coloured tables keep the plain layout', () => {
     { id: 'a.service', loadState: 'loaded', activeState: 'failed', subState: 'failed', freezerState: 'running', unitFileState: null },
     { id: 'long-name-of-a.service', loadState: 'loaded', activeState: 'activating', subState: 'start', freezerState: 'running', unitFileState: 'enabled' },
   ];
-  const details: UnitDetails[] = units.map((u) => ({
-    ...u,
-    stateChangeTimestamp: null,
-    stateAgeSeconds: null,
-    mainPid: null,
-    restarts: null,
-    memoryBytes: null,
-    result: null,
-  }));
+  const details: UnitDetails[] = units.map((u) => ({ ...u, ...NO_WIDE_FACTS }));
 
   it.each([
     { name: 'node table', draw: (p = PLAIN) => formatNodeTable(rows, p) },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NO_WIDE_FACTS } from '../unit-fixtures.js';
 import type { UnitStatus } from './unit-table.js';
 import { WIDE_HEADERS, formatAge, formatBytes, formatSince, formatWideTable, unitDetails, wideRow, type UnitDetails } from './unit-wide.js';
 
@@ -95,15 +96,7 @@ describe('unitDetails', () => {
   });
 
   it('has none of the facts systemd does not give', () => {
-    expect(unitDetails(status('a.socket'), {}, SINCE_US)).toEqual({
-      ...status('a.socket'),
-      stateChangeTimestamp: null,
-      stateAgeSeconds: null,
-      mainPid: null,
-      restarts: null,
-      memoryBytes: null,
-      result: null,
-    });
+    expect(unitDetails(status('a.socket'), {}, SINCE_US)).toEqual({ ...status('a.socket'), ...NO_WIDE_FACTS });
   });
 
   it.each([
@@ -150,12 +143,7 @@ describe('wide unit table', () => {
     subState: 'listening',
     freezerState: null,
     unitFileState: '',
-    stateChangeTimestamp: null,
-    stateAgeSeconds: null,
-    mainPid: null,
-    restarts: null,
-    memoryBytes: null,
-    result: null,
+    ...NO_WIDE_FACTS,
   };
 
   it('prints a row per unit with a dash for every missing fact', () => {

@@ -1,6 +1,7 @@
 import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
 import { describe, expect, it } from 'vitest';
 import { FakeClient, nodeInfo, recordingDeps } from '../fake-client.js';
+import { NO_WIDE_FACTS } from '../unit-fixtures.js';
 import { runStatus } from './status.js';
 import { CLEAR_SCREEN } from './status-units.js';
 
@@ -105,12 +106,7 @@ describe('status NODE UNIT...', () => {
           subState: 'dead',
           freezerState: 'running',
           unitFileState: 'static',
-          stateChangeTimestamp: null,
-          stateAgeSeconds: null,
-          mainPid: null,
-          restarts: null,
-          memoryBytes: null,
-          result: null,
+          ...NO_WIDE_FACTS,
         },
         {
           unit: 'nosuch.service',
@@ -121,12 +117,7 @@ describe('status NODE UNIT...', () => {
           subState: 'dead',
           freezerState: null,
           unitFileState: null,
-          stateChangeTimestamp: null,
-          stateAgeSeconds: null,
-          mainPid: null,
-          restarts: null,
-          memoryBytes: null,
-          result: null,
+          ...NO_WIDE_FACTS,
         },
       ],
     });
