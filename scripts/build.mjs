@@ -36,14 +36,22 @@ const require = createRequire(import.meta.url);
 const PROGRAMS = [
   { entry: 'packages/controller/src/main.ts', out: 'usr/libexec/bluechi-controller', format: 'esm' },
   { entry: 'packages/agent/src/main.ts', out: 'usr/libexec/bluechi-agent', format: 'esm' },
+  // bluechictl: a small launcher that compiles the CLI bundle with a V8 code
+  // cache made below (packages/ctl/src/launcher.ts explains why).
+  { entry: 'packages/ctl/src/launcher.ts', out: 'usr/lib/bluechi/bluechictl.cjs', format: 'cjs' },
   {
     entry: 'packages/ctl/src/main.ts',
-    out: 'usr/lib/bluechi/bluechictl.cjs',
+    out: 'usr/lib/bluechi/bluechictl-bundle.js',
     format: 'cjs',
-    // The CLI never loads the daemons' logging (pino).
-    forbid: [/\/node_modules\/pino\//, /\/packages\/protocol\/src\/logging\.ts$/],
+    // Loaded by the launcher, never run directly: no shebang, not executable.
+    library: true,
+    // The CLI never loads the daemons' logging (pino) nor their option parsing (yargs).
+    forbid: [/\/node_modules\/(pino|yargs)\//, /\/packages\/protocol\/src\/(logging|command-line)\.ts$/],
   },
 ];
+
+/** The CLI bundle's V8 code cache, made by running `bluechictl version` once. */
+const CLI_DIR = 'usr/lib/bluechi';
 
 /** Symlinks (relative to DEST), each made relative to its own folder. */
 const LINKS = [
@@ -128,8 +136,35 @@ async function bundle(program, version) {
   // One shebang, first line, whatever the entry file starts with.
   const code = file.text.replace(/^#!.*\n/, '');
   await mkdir(dirname(outfile), { recursive: true });
-  await writeFile(outfile, `#!/usr/bin/env node\n${code}`);
-  await chmod(outfile, 0o755);
+  await writeFile(outfile, program.library ? code : `#!/usr/bin/env node\n${code}`);
+  await chmod(outfile, program.library ? 0o644 : 0o755);
+}
+
+/**
+ * Makes the CLI bundle's code cache with this Node (the one that will run it
+ * in the test containers; another Node rejects the cache and compiles as
+ * usual), then checks in a second process that V8 takes it.
+ */
+function makeCliCodeCache() {
+  const dir = join(DEST, CLI_DIR);
+  const launcher = join(dir, 'bluechictl.cjs');
+  const make = `
+    const { writeFileSync } = require('node:fs');
+    const { join } = require('node:path');
+    const { compileBundle, CACHE, BUNDLE } = require(${JSON.stringify(launcher)});
+    const dir = ${JSON.stringify(dir)};
+    const { script, run } = compileBundle(dir);
+    process.argv = [process.argv[0], 'bluechictl', 'version'];
+    process.on('exit', () => writeFileSync(join(dir, CACHE), script.createCachedData()));
+    const m = { exports: {} };
+    run(m.exports, require, m, join(dir, BUNDLE), dir);`;
+  const made = spawnSync(process.execPath, ['-e', make], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (made.status !== 0) fail(`could not make the code cache of bluechictl (exit ${made.status ?? made.signal})`);
+  const check = `
+    const { compileBundle } = require(${JSON.stringify(launcher)});
+    process.exit(compileBundle(${JSON.stringify(dir)}).script.cachedDataRejected === false ? 0 : 3);`;
+  const checked = spawnSync(process.execPath, ['-e', check], { stdio: 'inherit' });
+  if (checked.status !== 0) fail('V8 rejects the code cache just made for bluechictl');
 }
 
 async function stageLinks() {
@@ -198,6 +233,7 @@ async function main() {
     fail(`missing entry point ${p.entry}`);
   });
   await Promise.all(programs.map((p) => bundle(p, version)));
+  makeCliCodeCache();
   await stageData();
   await stageScripts(version);
   await stageLinks();

@@ -13,10 +13,12 @@ import { PROXY_CONTROLLER_CONF } from './scenarios/proxy-common.js';
 import { proxyRequiresFailingTarget } from './scenarios/proxy-requires-failing-target.js';
 import { proxyUpholdsRestart } from './scenarios/proxy-upholds-restart.js';
 import { proxyWantsStopWhenUnneeded } from './scenarios/proxy-wants-stop-when-unneeded.js';
+import { watchAndManage } from './scenarios/watch-and-manage.js';
 
 const SCENARIOS: Scenario[] = [
   nodeStatus,
   startUnit,
+  watchAndManage,
   proxyRequiresFailingTarget,
   proxyWantsStopWhenUnneeded,
   proxyUpholdsRestart,

@@ -1,7 +1,8 @@
 /** The first steps: see the nodes, then start a unit on one of them. */
 import type { Scenario } from '../scenario.js';
 
-const UNIT = 'demo-hello.service';
+export const DEMO_UNIT = 'demo-hello.service';
+const UNIT = DEMO_UNIT;
 
 export const nodeStatus: Scenario = {
   title: 'Every node is connected',
@@ -27,6 +28,9 @@ export const startUnit: Scenario = {
         'Type=oneshot',
         'RemainAfterExit=yes',
         'ExecStart=/bin/echo hello from worker1',
+        '',
+        '[Install]',
+        'WantedBy=multi-user.target',
         '',
       ].join('\n'),
     );
