@@ -27,6 +27,8 @@ const ONESHOT = '[Service]\nType=oneshot\nExecStart=/bin/true\nRemainAfterExit=y
 const NODES = ['main', 'worker1'];
 const MONITOR_PATH = /^\/org\/eclipse\/bluechi\/monitor\/\d+$/;
 const RECONNECTED = /^Lost the connection to the controller, reconnecting\.\.\.\nConnected to the controller again\nMonitoring again as (\/org\/eclipse\/bluechi\/monitor\/\d+)\n$/;
+/** Every controller restart a monitor lived through: one whole notice each. */
+const RECONNECTS = /^(Lost the connection to the controller, reconnecting\.\.\.\nConnected to the controller again\nMonitoring again as \/org\/eclipse\/bluechi\/monitor\/\d+\n)+$/;
 
 let cluster: Cluster;
 const background: BackgroundCommand[] = [];
@@ -206,6 +208,34 @@ describe('bluechictl monitor', () => {
     await bench.waitOut('the stop after the restart', (out) => stateChanges(parseMonitorOutput(out).events, 'worker1', 'bench.service').at(-1) === 'inactive (dead)');
   });
 
+  it('reports a unit stopped while the controller was down as out of reach, and not back', async () => {
+    await ctlOk('start worker1 c.service', 'Unit c.service StartUnit operation result: done\n');
+    const watcher = await monitor('c-only', 'worker1 c.service');
+    await watcher.waitOut('the current state of c.service', (out) => stateChanges(parseMonitorOutput(out).events, 'worker1', 'c.service').at(-1) === 'active (exited)');
+    const from = (await events(watcher)).length;
+
+    await cluster.main.run('systemctl stop bluechi-controller');
+    await watcher.waitErr('the lost controller', (text) => text.includes('Lost the connection to the controller'));
+    // Meanwhile, on the node itself: stopped, so systemd unloads it.
+    await cluster.node('worker1').run('systemctl stop c.service');
+    await cluster.main.run('systemctl start bluechi-controller');
+    await watcher.waitErr('the reconnect', (text) => RECONNECTED.exec(text));
+    await waitForNodeState(cluster, 'worker1', 'online', { timeoutMs: 30_000 });
+
+    // The lost controller is reported as for a node that disconnects; nothing brings c.service back.
+    const after = await watcher.waitOut('c.service out of reach', (out) => {
+      const list = parseMonitorOutput(out).events.slice(from).filter((e) => e.kind !== 'properties');
+      return list.length >= 2 && list;
+    });
+    expect(after.slice(0, 2)).toEqual([
+      { node: 'worker1', unit: 'c.service', kind: 'state', reason: 'virtual', active: 'inactive', sub: 'agent-offline' },
+      { node: 'worker1', unit: 'c.service', kind: 'removed', reason: 'virtual' },
+    ]);
+    expect(after.filter((e) => e.kind === 'created')).toEqual([]);
+    expect((await cluster.node('worker1').systemctl('is-active', 'c.service')).stdout).toBe('inactive\n');
+    await watcher.kill();
+  });
+
   it('ends with status 0 on SIGINT and on SIGTERM, with whole events only', async () => {
     expect(await all.running()).toBe(true);
     expect(await bench.running()).toBe(true);
@@ -217,7 +247,7 @@ describe('bluechictl monitor', () => {
       const out = await m.out();
       expect(out.endsWith('\n')).toBe(true);
       expect(() => parseMonitorOutput(out)).not.toThrow();
-      expect(await m.err()).toMatch(RECONNECTED);
+      expect(await m.err()).toMatch(RECONNECTS);
     }
   });
 });

@@ -136,4 +136,22 @@ describe('bluechictl status -w', () => {
       if (i > 0) expect(frame).not.toBe(frames[i - 1]);
     }
   });
+
+  it('shows the units again when their node comes back, though a stopped unit sends no event', async () => {
+    const watch = await startBackground(cluster.main, 'status-unit-node', 'bluechictl status worker1 bench.service -w', { timeoutS: 300 });
+    background.push(watch);
+    await watch.waitOut('the first table', (out) => out === INACTIVE);
+
+    await cluster.node('worker1').run('systemctl stop bluechi-agent');
+    await waitForNodeState(cluster, 'worker1', 'offline');
+    // While the node is away: the header alone, and the call's error on stderr, as upstream shows it.
+    await watch.waitOut('the table without rows', (out) => out.split(CLEAR).at(-1) === unitTableHeader(BENCH));
+    await watch.waitErr('the offline node', (err) => err.includes('Failed to issue call: Node is offline\n'));
+
+    await cluster.node('worker1').run('systemctl start bluechi-agent');
+    await waitForNodeState(cluster, 'worker1', 'online', { timeoutMs: 30_000 });
+    await watch.waitOut('the unit again', (out) => out.split(CLEAR).length > 2 && out.split(CLEAR).at(-1) === INACTIVE);
+    await watch.signal('TERM');
+    expect(await watch.waitExit()).toBe(0);
+  });
 });

@@ -91,6 +91,15 @@ describe('verb errors match upstream bluechictl', () => {
         ['daemon-reload 9lives', fail(`Failed to issue method call: Unknown object '/org/eclipse/bluechi/node/_39lives'.\n`)],
       ]);
     });
+
+    it('treats an empty node name as an unknown node, and an empty unit name as an invalid one', async () => {
+      await expectAll(cluster, [
+        ["start '' bench.service", fail("Failed to issue method call: Unknown object '/org/eclipse/bluechi/node/_'.\n")],
+        ["list-units ''", fail("Failed to issue method call: Unknown object '/org/eclipse/bluechi/node/_'.\n")],
+        ["set-loglevel '' DEBUG", fail("Failed to issue method call: Unknown object '/org/eclipse/bluechi/node/_'.\n")],
+        ["start worker1 ''", fail('Failed to issue method call: Unit name  is not valid.\n')],
+      ]);
+    });
   });
 
   describe('an offline node', () => {

@@ -8,12 +8,19 @@ function cluster(): FakeClient {
   const client = new FakeClient();
   client.nodes = [nodeInfo('main'), nodeInfo('worker1'), nodeInfo('worker2', 'offline')];
   client.units.set('main', [unitInfo('bluechi-controller.service'), unitInfo('bluechi-agent.service')]);
-  client.units.set('worker1', [unitInfo('dbus.socket', 'active', 'listening'), unitInfo('bench.service'), unitInfo('basic.target')]);
+  client.units.set('worker1', [
+    unitInfo('dbus.socket', 'active', 'listening'),
+    unitInfo('bench.service'),
+    unitInfo('basic.target'),
+    { ...unitInfo('NetworkManager.service', 'inactive', 'dead'), loadState: 'not-found' },
+  ]);
   client.units.set('worker2', [unitInfo('offline-only.service')]);
   client.unitFiles.set('worker1', [
     { path: '/etc/systemd/system/bench.service', state: 'disabled' },
     { path: '/lib/systemd/system/multi-user.target', state: 'static' },
     { path: '/lib/systemd/system/dbus.socket', state: 'static' },
+    { path: '/etc/systemd/system/web.service', state: 'disabled' },
+    { path: '/lib/systemd/system/getty@.service', state: 'static' },
   ]);
   return client;
 }
@@ -70,10 +77,16 @@ describe('shell completion candidates', () => {
     expect((await completeLine('bluechictl start m')).candidates).toEqual(['main']);
   });
 
-  it.each(['start', 'stop', 'restart', 'reload', 'freeze', 'thaw', 'kill', 'status', 'reset-failed'])('offers the units of the node where %s takes a unit', async (verb) => {
+  it.each(['stop', 'reload', 'freeze', 'thaw', 'kill', 'reset-failed'])('offers the loaded units of the node where %s takes a unit, not the not-found ones', async (verb) => {
     const r = await completeLine(`bluechictl ${verb} worker1 `);
     expect(r.candidates).toEqual(['basic.target', 'bench.service', 'dbus.socket']);
     expect(r.client.calls).toEqual([{ method: 'ListUnits', params: { node: 'worker1' } }]);
+  });
+
+  it.each(['start', 'restart', 'status'])('offers loaded units and installed unit files (no templates) where %s takes a unit', async (verb) => {
+    const r = await completeLine(`bluechictl ${verb} worker1 `);
+    expect(r.candidates).toEqual(['basic.target', 'bench.service', 'dbus.socket', 'multi-user.target', 'web.service']);
+    expect(r.client.calledMethods().sort()).toEqual(['ListUnitFiles', 'ListUnits']);
   });
 
   it('narrows unit names to what is typed, on the node named before', async () => {
@@ -89,7 +102,7 @@ describe('shell completion candidates', () => {
   });
 
   it('offers the base names of unit files for enable, disable and is-enabled', async () => {
-    const files = ['bench.service', 'dbus.socket', 'multi-user.target'];
+    const files = ['bench.service', 'dbus.socket', 'getty@.service', 'multi-user.target', 'web.service'];
     expect((await completeLine('bluechictl enable worker1 ')).candidates).toEqual(files);
     expect((await completeLine('bluechictl enable worker1 bench.service ')).candidates).toEqual(files);
     expect((await completeLine('bluechictl disable worker1 d')).candidates).toEqual(['dbus.socket']);

@@ -21,18 +21,23 @@ import type { OptionSpec } from './options.js';
 import { findVerb, OPTIONS, VERBS, type VerbSpec } from './verbs.js';
 
 /** What a positional argument of a verb is. */
-type ArgKind = 'node' | 'unit' | 'unit-list' | 'unit-file' | 'target' | 'metrics' | 'node-or-level' | 'level';
+/**
+ * `unit`: a unit systemd has loaded; `startable`: that, or any installed unit
+ * file that is not a template (start, restart, status and monitor take units
+ * that are not loaded yet).
+ */
+type ArgKind = 'node' | 'unit' | 'startable' | 'unit-list' | 'unit-file' | 'target' | 'metrics' | 'node-or-level' | 'level';
 
 /** Per verb: the kind of each positional argument after the verb, then of any further ones. */
 const ARGUMENTS: Readonly<Record<string, { at: readonly ArgKind[]; rest?: ArgKind }>> = {
   'list-unit-files': { at: ['node'] },
   'list-units': { at: ['node'] },
-  start: { at: ['node', 'unit'] },
+  start: { at: ['node', 'startable'] },
   stop: { at: ['node', 'unit'] },
   freeze: { at: ['node', 'unit'] },
   thaw: { at: ['node', 'unit'] },
   reload: { at: ['node', 'unit'] },
-  restart: { at: ['node', 'unit'] },
+  restart: { at: ['node', 'startable'] },
   'reset-failed': { at: ['node'], rest: 'unit' },
   kill: { at: ['node', 'unit'] },
   enable: { at: ['node'], rest: 'unit-file' },
@@ -40,7 +45,7 @@ const ARGUMENTS: Readonly<Record<string, { at: readonly ArgKind[]; rest?: ArgKin
   'is-enabled': { at: ['node', 'unit-file'] },
   metrics: { at: ['metrics'] },
   monitor: { at: ['node', 'unit-list'] },
-  status: { at: ['node'], rest: 'unit' },
+  status: { at: ['node'], rest: 'startable' },
   'daemon-reload': { at: ['node'] },
   'set-loglevel': { at: ['node-or-level', 'level'] },
   'get-default': { at: ['node'] },
@@ -140,9 +145,10 @@ class Names {
     return reply?.nodes.map((n) => n.name) ?? [];
   }
 
+  /** Units systemd has loaded (not the `not-found` ones it merely heard of). */
   async units(node: string): Promise<string[]> {
     const reply = await this.call((c) => c.call('ListUnits', { node }, { timeoutMs: COMPLETION_TIMEOUT_MS }));
-    return (reply?.nodes ?? []).flatMap((n) => n.units.map((u) => u.name)).sort();
+    return (reply?.nodes ?? []).flatMap((n) => n.units.filter((u) => u.loadState !== 'not-found').map((u) => u.name)).sort();
   }
 
   async unitFiles(node: string): Promise<string[]> {
@@ -157,8 +163,12 @@ async function positionalCandidates(kind: ArgKind, args: readonly string[], name
     case 'node':
       return names.nodes();
     case 'unit':
-    case 'unit-list':
       return names.units(node);
+    case 'startable':
+    case 'unit-list': {
+      const [loaded, files] = await Promise.all([names.units(node), names.unitFiles(node)]);
+      return [...new Set([...loaded, ...files.filter((f) => !f.includes('@.'))])].sort();
+    }
     case 'unit-file':
       return names.unitFiles(node);
     case 'target':

@@ -22,7 +22,12 @@ export class SetupFailure extends Error {
   }
 }
 
-export async function followController(deps: Deps, setup: FollowSetup): Promise<number> {
+export type FollowHooks = {
+  /** Runs once each time the connection is lost while the verb still runs, before reconnecting. */
+  lost?: () => void;
+};
+
+export async function followController(deps: Deps, setup: FollowSetup, hooks: FollowHooks = {}): Promise<number> {
   const stop = deps.stopSignal();
   let client = deps.client;
   let again = false;
@@ -45,6 +50,7 @@ export async function followController(deps: Deps, setup: FollowSetup): Promise<
         }),
       ]);
       if (ended === 'stopped') return 0;
+      hooks.lost?.();
       deps.err('Lost the connection to the controller, reconnecting...\n');
       const next = await reconnect(deps, stop);
       if (!next) return 0;

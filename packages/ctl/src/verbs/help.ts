@@ -20,7 +20,7 @@ export type VerbHelp = {
 export type UsageEntry = { name: string; summary: string; usage: string };
 
 export const HELP_OPTION: readonly [string, string] = ['--help', 'print this help text'];
-export const JSON_OPTION: readonly [string, string] = ['--json', 'print JSON instead of text (see docs/ctl.md for the shapes)'];
+export const JSON_OPTION: readonly [string, string] = ['--json', 'print JSON instead of text'];
 
 export function renderGlobalUsage(entries: readonly UsageEntry[]): string {
   let out = BANNER + 'Usage: \n  bluechictl [command]\n\nAvailable commands:\n';

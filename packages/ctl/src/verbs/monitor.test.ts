@@ -142,6 +142,65 @@ describe('monitor', () => {
     expect(second.closed).toBe(true);
   });
 
+  it('reports the units it knew as out of reach when the controller goes away, then what the new subscription says', async () => {
+    const first = controller(1);
+    const second = controller(7);
+    const r = recordingDeps(first, { connect: async () => second });
+    const running = runMonitor(args(['worker1', 'bench.service,web.service,gone.service']), r.deps);
+    await until(subscribed(first));
+    first.emit('UnitNew', { monitorId: 1, ...ev, reason: 'virtual' });
+    first.emit('UnitStateChanged', { monitorId: 1, ...ev, activeState: 'active', subState: 'exited', reason: 'virtual' });
+    first.emit('UnitNew', { monitorId: 1, node: 'worker1', unit: 'web.service', reason: 'real' });
+    first.emit('UnitNew', { monitorId: 1, node: 'worker1', unit: 'gone.service', reason: 'real' });
+    first.emit('UnitRemoved', { monitorId: 1, node: 'worker1', unit: 'gone.service', reason: 'real' });
+    const before = r.stdout().length;
+    first.close();
+    await until(subscribed(second));
+    // bench.service was stopped and unloaded meanwhile: the new subscription reports nothing for it.
+    second.emit('UnitNew', { monitorId: 7, node: 'worker1', unit: 'web.service', reason: 'virtual' });
+    r.stop.abort();
+    expect(await running).toBe(0);
+    expect(r.stdout().slice(before)).toBe(
+      '[worker1] bench.service\n\tUnit state changed (reason: virtual)\n\tActive: inactive (agent-offline)\n' +
+        '[worker1] bench.service\n\tUnit removed (reason: virtual)\n' +
+        '[worker1] web.service\n\tUnit removed (reason: virtual)\n' +
+        '[worker1] web.service\n\tUnit created (reason: virtual)\n',
+    );
+  });
+
+  it('marks the break in --json output and subscribes again in the open', async () => {
+    const first = controller(1);
+    const second = controller(7);
+    const r = recordingDeps(first, { connect: async () => second });
+    const running = runMonitor(args(['*', '*'], [['json', true]]), r.deps);
+    await until(subscribed(first));
+    first.emit('UnitNew', { monitorId: 1, node: 'worker1', unit: '*', reason: 'virtual' });
+    const before = r.stdout().length;
+    first.close();
+    await until(subscribed(second));
+    r.stop.abort();
+    expect(await running).toBe(0);
+    expect(r.stdout().slice(before).trimEnd().split('\n').map((l) => JSON.parse(l))).toEqual([
+      { event: 'ConnectionLost' },
+      { event: 'UnitStateChanged', node: 'worker1', unit: '*', activeState: 'inactive', subState: 'agent-offline', reason: 'virtual' },
+      { event: 'UnitRemoved', node: 'worker1', unit: '*', reason: 'virtual' },
+      { event: 'Subscribed', monitor: '/org/eclipse/bluechi/monitor/7', node: '*', unit: '*' },
+    ]);
+  });
+
+  it('says nothing about the units when it is stopped', async () => {
+    const client = controller(1);
+    const r = recordingDeps(client);
+    const running = runMonitor(args(['worker1', 'bench.service']), r.deps);
+    await until(subscribed(client));
+    client.emit('UnitNew', { monitorId: 1, ...ev, reason: 'virtual' });
+    const before = r.stdout().length;
+    r.stop.abort();
+    expect(await running).toBe(0);
+    client.close();
+    expect(r.stdout().slice(before)).toBe('');
+  });
+
   it('keeps trying to reconnect until stopped, exit 0', async () => {
     const client = controller();
     const r = recordingDeps(client, { onTick: (n, stop) => n === 4 && stop.abort() });

@@ -4,9 +4,13 @@
  * `*` (every node, every unit). The format is upstream's (reference §1.6);
  * `--json` prints one object per line instead.
  *
- * When the controller goes away, monitor says so on stderr, reconnects and
- * subscribes again; the controller then reports the units' current states as
- * virtual events, so nothing that changed meanwhile goes unnoticed.
+ * When the controller goes away, monitor can no longer vouch for the units
+ * it knew: it reports them as upstream reports the units of a node that
+ * disconnects (a virtual state change to `inactive (agent-offline)` unless
+ * inactive, then a virtual `Unit removed`), says so on stderr, reconnects and
+ * subscribes again. The new subscription reports the loaded units as virtual
+ * `Unit created` with their states, so a unit stopped and unloaded meanwhile
+ * ends up removed, and one started meanwhile shows its new state.
  */
 import type { CtlClient, Deps, VerbArgs } from '../deps.js';
 import { errorMessage, isConnectionLost } from '../exit-codes.js';
@@ -28,22 +32,74 @@ const failedTo = (what: string) => (err: unknown): never => {
   throw new SetupFailure(`Failed to ${what}: ${errorMessage(err)}\n`);
 };
 
+type Known = { node: string; unit: string; activeState: string };
+
+/**
+ * The units the monitor has seen loaded, with their last state, so that a
+ * lost controller can be reported for them (see above).
+ */
+class LoadedUnits {
+  private readonly units = new Map<string, Known>();
+
+  track(e: MonitorEvent): void {
+    const key = `${e.node}\u0000${e.unit}`;
+    if (e.event === 'UnitNew' && !this.units.has(key)) this.units.set(key, { node: e.node, unit: e.unit, activeState: 'inactive' });
+    else if (e.event === 'UnitStateChanged') this.units.set(key, { node: e.node, unit: e.unit, activeState: e.activeState });
+    else if (e.event === 'UnitRemoved') this.units.delete(key);
+  }
+
+  /** The virtual events that say the units are out of reach; forgets them. */
+  lose(monitorId: number): MonitorEvent[] {
+    const events: MonitorEvent[] = [];
+    for (const u of this.units.values()) {
+      const base = { monitorId, node: u.node, unit: u.unit, reason: 'virtual' as const };
+      // The pseudo-unit `*` gets both, as the controller reports it for a node that disconnects.
+      if (u.activeState !== 'inactive' || u.unit === '*') {
+        events.push({ event: 'UnitStateChanged', ...base, activeState: 'inactive', subState: 'agent-offline' });
+      }
+      events.push({ event: 'UnitRemoved', ...base });
+    }
+    this.units.clear();
+    return events;
+  }
+}
+
 export async function runMonitor(args: VerbArgs, deps: Deps): Promise<number> {
   const { node, units } = monitorTargets(args);
   const json = args.options.has('json');
-  const print = (e: MonitorEvent) => deps.out(json ? monitorEventJson(e) : monitorEventLines(e));
-  return followController(deps, async (client: CtlClient, again: boolean) => {
-    const { monitorId, path } = await client.call('CreateMonitor', {}).catch(failedTo('create monitor'));
-    for (const event of EVENTS) {
-      client.on(event, (p) => {
-        if (p.monitorId === monitorId) print({ event, ...p } as MonitorEvent);
-      });
-    }
-    if (again) deps.err(`Monitoring again as ${path}\n`);
-    else if (json) for (const unit of units) deps.out(JSON.stringify({ event: 'Subscribed', monitor: path, node, unit }) + '\n');
-    else deps.out(monitorHeader(path, node, units));
-    await client.call('SubscribeList', { monitorId, node, units }).catch(failedTo('subscribe to monitor'));
-  });
+  const loaded = new LoadedUnits();
+  let current = 0;
+  const print = (e: MonitorEvent) => {
+    loaded.track(e);
+    deps.out(json ? monitorEventJson(e) : monitorEventLines(e));
+  };
+  const subscribed = (path: string) => {
+    for (const unit of units) deps.out(JSON.stringify({ event: 'Subscribed', monitor: path, node, unit }) + '\n');
+  };
+  return followController(
+    deps,
+    async (client: CtlClient, again: boolean) => {
+      const { monitorId, path } = await client.call('CreateMonitor', {}).catch(failedTo('create monitor'));
+      current = monitorId;
+      for (const event of EVENTS) {
+        client.on(event, (p) => {
+          if (p.monitorId === monitorId) print({ event, ...p } as MonitorEvent);
+        });
+      }
+      if (again) {
+        deps.err(`Monitoring again as ${path}\n`);
+        if (json) subscribed(path);
+      } else if (json) subscribed(path);
+      else deps.out(monitorHeader(path, node, units));
+      await client.call('SubscribeList', { monitorId, node, units }).catch(failedTo('subscribe to monitor'));
+    },
+    {
+      lost: () => {
+        if (json) deps.out(JSON.stringify({ event: 'ConnectionLost' }) + '\n');
+        for (const e of loaded.lose(current)) deps.out(json ? monitorEventJson(e) : monitorEventLines(e));
+      },
+    },
+  );
 }
 
 export const MONITOR_HELP: VerbHelp = {

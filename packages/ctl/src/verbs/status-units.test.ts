@@ -195,6 +195,27 @@ describe('status NODE UNIT --watch', () => {
     expect(r.stderr()).toBe('Failed to issue call: Node is offline\nFailed to get status of unit bench.service on node worker1 - Input/output error\n');
   });
 
+  it('reads the units again when their node comes back, even when no unit event comes', async () => {
+    const client = cluster();
+    const r = recordingDeps(client);
+    const running = runStatus(args(['worker1', 'bench.service'], [['watch', true]]), r.deps);
+    await flush();
+    expect(client.calledMethods()).toContain('WatchNodes');
+    client.nodes[1] = nodeInfo('worker1', 'offline');
+    client.emit('NodeStatusChanged', { node: 'worker1', status: 'offline' });
+    await flush();
+    client.nodes[1] = nodeInfo('worker1');
+    client.emit('NodeStatusChanged', { node: 'worker2', status: 'online' });
+    await flush();
+    const whileAway = r.stdout();
+    client.emit('NodeStatusChanged', { node: 'worker1', status: 'online' });
+    await flush();
+    r.stop.abort();
+    expect(await running).toBe(0);
+    expect(whileAway).toBe(HEADER_14 + row('inactive', 'dead') + CLEAR_SCREEN + HEADER_14);
+    expect(r.stdout()).toBe(whileAway + CLEAR_SCREEN + HEADER_14 + row('inactive', 'dead'));
+  });
+
   it('subscribes again and redraws after the controller comes back', async () => {
     const first = cluster();
     const second = cluster();
@@ -206,7 +227,7 @@ describe('status NODE UNIT --watch', () => {
     await flush();
     r.stop.abort();
     expect(await running).toBe(0);
-    expect(second.calledMethods()).toEqual(['CreateMonitor', 'SubscribeList', 'GetUnitProperties']);
+    expect(second.calledMethods()).toEqual(['CreateMonitor', 'WatchNodes', 'SubscribeList', 'GetUnitProperties']);
     expect(r.stdout()).toBe(HEADER_14 + row('inactive', 'dead') + CLEAR_SCREEN + HEADER_14 + row('active', 'exited'));
     expect(r.stderr()).toBe('Lost the connection to the controller, reconnecting...\nConnected to the controller again\n');
   });

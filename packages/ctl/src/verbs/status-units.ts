@@ -9,8 +9,9 @@
  * unit is in its state, its main PID, restarts, memory and last result.
  *
  * `-w` prints the table, then redraws it (clearing the screen first) whenever
- * one of the units changes state and the table with it, until SIGINT/SIGTERM.
- * It keeps going while the node is away and across controller restarts.
+ * one of the units changes state, or its node comes or goes, and the table
+ * with it, until SIGINT/SIGTERM. It keeps going while the node is away and
+ * across controller restarts.
  */
 import type { UnitProperties } from '@bluechi-ts/protocol';
 import type { CtlClient, Deps } from '../deps.js';
@@ -122,6 +123,11 @@ async function watchUnits(node: string, units: readonly string[], mode: StatusMo
     client.on('UnitStateChanged', (e) => {
       if (e.monitorId === monitorId) void redraw();
     });
+    // A node that comes back reports only its loaded units: read them all again.
+    client.on('NodeStatusChanged', (e) => {
+      if (e.node === node) void redraw();
+    });
+    await client.call('WatchNodes', {});
     await client.call('SubscribeList', { monitorId, node, units: [...units] });
     if (again) await redraw();
   });

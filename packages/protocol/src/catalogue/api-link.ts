@@ -28,6 +28,7 @@ import {
   micros,
   nodeName,
   nodePattern,
+  nodeRef,
   objectId,
   signalNumber,
   stateName,
@@ -39,9 +40,9 @@ import {
 } from './shapes.js';
 
 /** A job request: answered with the controller's job id once systemd queued the job. */
-const unitJob = method(object({ node: nodeName, unit: unitName, mode: optional(jobMode) }), object({ jobId }));
-const nodeUnit = method(object({ node: nodeName, unit: unitName }), empty);
-const nodeOnly = method(object({ node: nodeName }), empty);
+const unitJob = method(object({ node: nodeRef, unit: unitName, mode: optional(jobMode) }), object({ jobId }));
+const nodeUnit = method(object({ node: nodeRef, unit: unitName }), empty);
+const nodeOnly = method(object({ node: nodeRef }), empty);
 const unitFiles = array(unitFileName, { min: 1, max: 1024 });
 const monitorId = objectId;
 const subscriptionId = objectId;
@@ -72,13 +73,13 @@ export const ApiMethods = {
   // ---- units ---------------------------------------------------------------
   /** Units of one node, or of every online node when `node` is absent. */
   ListUnits: method(
-    object({ node: optional(nodeName) }),
-    object({ nodes: array(object({ node: nodeName, units: array(UnitInfoSchema, { max: 200_000 }) })) }),
+    object({ node: optional(nodeRef) }),
+    object({ nodes: array(object({ node: nodeRef, units: array(UnitInfoSchema, { max: 200_000 }) })) }),
   ),
-  GetUnitProperties: method(object({ node: nodeName, unit: unitName, interface: optional(dbusInterface) }), PropertiesResult),
+  GetUnitProperties: method(object({ node: nodeRef, unit: unitName, interface: optional(dbusInterface) }), PropertiesResult),
   FreezeUnit: nodeUnit,
   ThawUnit: nodeUnit,
-  KillUnit: method(object({ node: nodeName, unit: unitName, whom: killWhom, signal: signalNumber }), empty),
+  KillUnit: method(object({ node: nodeRef, unit: unitName, whom: killWhom, signal: signalNumber }), empty),
   /** Resets the failed state of every unit on the node. */
   ResetFailed: nodeOnly,
   ResetFailedUnit: nodeUnit,
@@ -86,20 +87,20 @@ export const ApiMethods = {
   // ---- unit files ----------------------------------------------------------
   /** Unit files of one node, or of every online node when `node` is absent. */
   ListUnitFiles: method(
-    object({ node: optional(nodeName) }),
-    object({ nodes: array(object({ node: nodeName, unitFiles: array(UnitFileSchema, { max: 200_000 }) })) }),
+    object({ node: optional(nodeRef) }),
+    object({ nodes: array(object({ node: nodeRef, unitFiles: array(UnitFileSchema, { max: 200_000 }) })) }),
   ),
-  GetUnitFileState: method(object({ node: nodeName, file: unitFileName }), object({ state: stateName })),
-  EnableUnitFiles: method(object({ node: nodeName, files: unitFiles, runtime: boolean(), force: boolean() }), EnableResult),
-  DisableUnitFiles: method(object({ node: nodeName, files: unitFiles, runtime: boolean() }), ChangesResult),
+  GetUnitFileState: method(object({ node: nodeRef, file: unitFileName }), object({ state: stateName })),
+  EnableUnitFiles: method(object({ node: nodeRef, files: unitFiles, runtime: boolean(), force: boolean() }), EnableResult),
+  DisableUnitFiles: method(object({ node: nodeRef, files: unitFiles, runtime: boolean() }), ChangesResult),
   /** systemd daemon-reload on the node. */
   Reload: nodeOnly,
-  GetDefaultTarget: method(object({ node: nodeName }), object({ target: unitName })),
-  SetDefaultTarget: method(object({ node: nodeName, target: unitName, force: boolean() }), ChangesResult),
+  GetDefaultTarget: method(object({ node: nodeRef }), object({ target: unitName })),
+  SetDefaultTarget: method(object({ node: nodeRef, target: unitName, force: boolean() }), ChangesResult),
 
   // ---- logging -------------------------------------------------------------
   /** The controller's log level, or the node agent's when `node` is given: DEBUG, INFO, WARN or ERROR. */
-  SetLogLevel: method(object({ node: optional(nodeName), level: string({ max: 64 }) }), empty),
+  SetLogLevel: method(object({ node: optional(nodeRef), level: string({ max: 64 }) }), empty),
 
   // ---- monitors ------------------------------------------------------------
   /** A monitor owned by this session: its events arrive as Unit* signals with its id. */

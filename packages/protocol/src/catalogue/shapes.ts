@@ -5,15 +5,25 @@
 import { array, boolean, integer, json, literal, object, optional, record, string, type Infer } from '../schema.js';
 import { NODE_NAME_MAX, UNIT_NAME_MAX } from '../unit-name.js';
 
+/** A name a node registers with, or is known by. */
 export const nodeName = string({ min: 1, max: NODE_NAME_MAX });
-/** Unit names are checked against systemd's rules by the receiver; here only the size. */
-export const unitName = string({ min: 1, max: UNIT_NAME_MAX + 64 });
+/**
+ * A node named in a request. It may be empty: the controller answers an
+ * unknown name, empty or not, as upstream does ("Unknown object
+ * '/org/eclipse/bluechi/node/_'."), not with a schema refusal.
+ */
+export const nodeRef = string({ max: NODE_NAME_MAX });
+/**
+ * Unit names are checked against systemd's rules by the receiver, so an empty
+ * or malformed one gets systemd's own wording; here only the size.
+ */
+export const unitName = string({ max: UNIT_NAME_MAX + 64 });
 /** A node name, or `*` for every configured node. */
-export const nodePattern = nodeName;
+export const nodePattern = nodeRef;
 /** A unit name, or `*` for every unit. */
 export const unitPattern = unitName;
-/** A unit file name (`foo.service`) or path (`/etc/systemd/system/foo.service`). */
-export const unitFileName = string({ min: 1, max: 4096 });
+/** A unit file name (`foo.service`) or path (`/etc/systemd/system/foo.service`); systemd judges it. */
+export const unitFileName = string({ max: 4096 });
 export const jobId = integer({ min: 1, max: 0xffffffff });
 export const proxyId = integer({ min: 1, max: 0xffffffff });
 /** Monitor and subscription ids: controller-wide, never reused while it runs. */
