@@ -24,6 +24,20 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * Writes upstream's one-line failure for a call that did not succeed,
+ * `PREFIX: MESSAGE` (reference §1.2; default prefix "Failed to issue method
+ * call"), to stderr and returns EXIT_FAILURE for the verb to exit with.
+ */
+export function failedCall(
+  sink: { err(text: string): void },
+  err: unknown,
+  prefix = 'Failed to issue method call',
+): number {
+  sink.err(`${prefix}: ${errorMessage(err)}\n`);
+  return EXIT_FAILURE;
+}
+
 /** True when the link to the controller is gone, so retrying is pointless. */
 export function isConnectionLost(err: unknown): boolean {
   return err instanceof BluechiError && err.code === ErrorCodes.CONNECTION_CLOSED;

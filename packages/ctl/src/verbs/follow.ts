@@ -5,8 +5,8 @@
  * reconnects (after 100 ms, doubling up to 2 s) and runs the setup again,
  * until SIGINT or SIGTERM, which end it with status 0.
  */
-import type { CtlClient, Deps } from '../deps.js';
-import { EXIT_FAILURE, errorMessage, isConnectionLost } from '../exit-codes.js';
+import { unlessStopped, type CtlClient, type Deps } from '../deps.js';
+import { EXIT_FAILURE, failedCall, isConnectionLost } from '../exit-codes.js';
 
 export const RECONNECT_FIRST_MS = 100;
 export const RECONNECT_MAX_MS = 2_000;
@@ -38,18 +38,13 @@ export async function followController(deps: Deps, setup: FollowSetup, hooks: Fo
         await setup(client, again);
       } catch (err) {
         if (!isConnectionLost(err)) {
-          deps.err(err instanceof SetupFailure ? err.text : `Failed to issue method call: ${errorMessage(err)}\n`);
+          if (!(err instanceof SetupFailure)) return failedCall(deps, err);
+          deps.err(err.text);
           return EXIT_FAILURE;
         }
       }
-      const ended = await Promise.race([
-        closed.then(() => 'closed' as const),
-        new Promise<'stopped'>((resolve) => {
-          if (stop.aborted) resolve('stopped');
-          stop.addEventListener('abort', () => resolve('stopped'), { once: true });
-        }),
-      ]);
-      if (ended === 'stopped') return 0;
+      const ended = await unlessStopped(closed.then(() => 'closed' as const), stop);
+      if (ended === undefined) return 0;
       hooks.lost?.();
       deps.err('Lost the connection to the controller, reconnecting...\n');
       const next = await reconnect(deps, stop);

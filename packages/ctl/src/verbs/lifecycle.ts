@@ -10,7 +10,7 @@
  */
 import { JOB_METHODS, type ApiSignals, type SignalParamsOf, type UnitOp } from '@bluechi-ts/protocol';
 import type { Deps, Handler, VerbArgs } from '../deps.js';
-import { EXIT_FAILURE, EXIT_INTERRUPTED, errorMessage } from '../exit-codes.js';
+import { EXIT_FAILURE, EXIT_INTERRUPTED, failedCall } from '../exit-codes.js';
 import { HELP_OPTION, JSON_OPTION, type VerbHelp } from './help.js';
 
 type JobRemoved = SignalParamsOf<typeof ApiSignals, 'JobRemoved'>;
@@ -46,28 +46,23 @@ export async function runLifecycle(op: UnitOp, args: VerbArgs, deps: Deps): Prom
   });
 
   const reply = client.call(method, { node, unit, mode: 'replace' });
-  const early = await Promise.race([
+  const queued = await Promise.race([
     reply.then((r) => ({ ok: true as const, jobId: r.jobId }), (err: unknown) => ({ ok: false as const, err })),
     new Promise<'stopped'>((resolve) => stop.addEventListener('abort', () => resolve('stopped'), { once: true })),
   ]);
-  let queued = early;
   if (queued === 'stopped') {
     // The job may be queued already: learn its id before leaving.
     const late = await Promise.race([
       reply.then((r) => r.jobId, () => undefined),
       new Promise<undefined>((r) => setTimeout(() => r(undefined), REPLY_GRACE_MS).unref()),
     ]);
-    deps.err(
-      late === undefined
-        ? `Interrupted before the controller confirmed the ${method} job for ${unit} on ${node}\n`
-        : `Interrupted; job ${late} (${method} of ${unit} on ${node}) goes on without bluechictl waiting for it\n`,
-    );
-    return EXIT_INTERRUPTED;
+    if (late === undefined) {
+      deps.err(`Interrupted before the controller confirmed the ${method} job for ${unit} on ${node}\n`);
+      return EXIT_INTERRUPTED;
+    }
+    return interrupted(deps, late, method, unit, node);
   }
-  if (!queued.ok) {
-    deps.err(`Failed to issue method call: ${errorMessage(queued.err)}\n`);
-    return EXIT_FAILURE;
-  }
+  if (!queued.ok) return failedCall(deps, queued.err);
   const { jobId } = queued;
   if (args.options.has('no-block')) {
     deps.out(json ? jobJson(node, unit, op, jobId, null) : `Unit ${unit} ${method} operation queued as job ${jobId}\n`);
@@ -84,21 +79,23 @@ export async function runLifecycle(op: UnitOp, args: VerbArgs, deps: Deps): Prom
   });
   switch (outcome.kind) {
     case 'stopped':
-      deps.err(`Interrupted; job ${jobId} (${method} of ${unit} on ${node}) goes on without bluechictl waiting for it\n`);
-      return EXIT_INTERRUPTED;
+      return interrupted(deps, jobId, method, unit, node);
     case 'closed':
       deps.err(`Lost the connection to the controller while waiting for job ${jobId} (${method} of ${unit} on ${node})\n`);
       return EXIT_FAILURE;
     case 'removed': {
       const r = outcome.removed;
-      if (r.error) {
-        deps.err(`Failed to issue method call: ${r.error.message}\n`);
-        return EXIT_FAILURE;
-      }
+      if (r.error) return failedCall(deps, r.error.message);
       deps.out(json ? jobJson(node, unit, op, jobId, r.result) : jobResultLine(unit, op, r.result));
       return 0;
     }
   }
+}
+
+/** Ctrl-C after the job was queued: the job goes on, and its id is printed so it can be found again. */
+function interrupted(deps: Deps, jobId: number, method: string, unit: string, node: string): number {
+  deps.err(`Interrupted; job ${jobId} (${method} of ${unit} on ${node}) goes on without bluechictl waiting for it\n`);
+  return EXIT_INTERRUPTED;
 }
 
 export function lifecycleHandler(op: UnitOp): Handler {

@@ -6,7 +6,7 @@
  */
 import { globMatch, type UnitFileInfo } from '@bluechi-ts/protocol';
 import { optionValue, type Deps, type VerbArgs } from '../deps.js';
-import { EXIT_FAILURE, errorMessage } from '../exit-codes.js';
+import { failedCall } from '../exit-codes.js';
 import { formatListTable, LIST_UNIT_FILES_HEADERS } from '../format/list-table.js';
 import { HELP_OPTION, JSON_OPTION, type VerbHelp } from './help.js';
 
@@ -35,8 +35,7 @@ export async function runListUnitFiles(args: VerbArgs, deps: Deps): Promise<numb
   try {
     ({ nodes } = await deps.client.call('ListUnitFiles', node === undefined ? {} : { node }));
   } catch (err) {
-    deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
-    return EXIT_FAILURE;
+    return failedCall(deps, err);
   }
   deps.out(args.options.has('json') ? unitFileListJson(nodes, filter) : formatUnitFileList(nodes, filter));
   return 0;

@@ -5,7 +5,7 @@
  */
 import { globMatch, type UnitInfo } from '@bluechi-ts/protocol';
 import { optionValue, type Deps, type VerbArgs } from '../deps.js';
-import { errorMessage, exitCodeFor } from '../exit-codes.js';
+import { failedCall } from '../exit-codes.js';
 import { PLAIN, painter, type Paint } from '../format/colour.js';
 import { formatListTable, LIST_UNITS_HEADERS } from '../format/list-table.js';
 import { HELP_OPTION, JSON_OPTION, type VerbHelp } from './help.js';
@@ -39,8 +39,7 @@ export async function runListUnits(args: VerbArgs, deps: Deps): Promise<number> 
   try {
     ({ nodes } = await deps.client.call('ListUnits', node === undefined ? {} : { node }));
   } catch (err) {
-    deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
-    return exitCodeFor(err);
+    return failedCall(deps, err);
   }
   deps.out(args.options.has('json') ? unitListJson(nodes, filter) : formatUnitList(nodes, filter, painter(deps.colour)));
   return 0;

@@ -5,7 +5,7 @@
  * format (reference §7), with real measurements where upstream prints 0.0 ms.
  */
 import type { CtlClient, Deps, VerbArgs } from '../deps.js';
-import { EXIT_FAILURE, errorMessage } from '../exit-codes.js';
+import { EXIT_FAILURE, failedCall } from '../exit-codes.js';
 import { agentJobLine, startUnitJobLines } from '../format/events.js';
 import { followController } from './follow.js';
 import { HELP_OPTION, type VerbHelp } from './help.js';
@@ -14,8 +14,7 @@ async function toggle(deps: Deps, method: 'EnableMetrics' | 'DisableMetrics'): P
   try {
     await deps.client.call(method, {});
   } catch (err) {
-    deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
-    return EXIT_FAILURE;
+    return failedCall(deps, err);
   }
   deps.out('Done\n');
   return 0;

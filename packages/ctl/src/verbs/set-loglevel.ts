@@ -5,7 +5,7 @@
  * level given with a node; here bad input always exits 1.
  */
 import type { Deps, VerbArgs } from '../deps.js';
-import { EXIT_FAILURE, errorMessage } from '../exit-codes.js';
+import { failedCall } from '../exit-codes.js';
 import { HELP_OPTION, type VerbHelp } from './help.js';
 
 export async function runSetLogLevel(args: VerbArgs, deps: Deps): Promise<number> {
@@ -14,8 +14,7 @@ export async function runSetLogLevel(args: VerbArgs, deps: Deps): Promise<number
   try {
     await deps.client.call('SetLogLevel', params);
   } catch (err) {
-    deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
-    return EXIT_FAILURE;
+    return failedCall(deps, err);
   }
   return 0;
 }

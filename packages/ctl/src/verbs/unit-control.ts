@@ -5,13 +5,8 @@
  */
 import type { Deps, Handler, VerbArgs } from '../deps.js';
 import { optionValue } from '../deps.js';
-import { EXIT_FAILURE, errorMessage } from '../exit-codes.js';
+import { EXIT_FAILURE, errorMessage, failedCall } from '../exit-codes.js';
 import { HELP_OPTION, type VerbHelp } from './help.js';
-
-const failed = (deps: Deps, err: unknown, prefix = 'Failed to issue method call') => {
-  deps.err(`${prefix}: ${errorMessage(err)}\n`);
-  return EXIT_FAILURE;
-};
 
 // ---- freeze, thaw ----------------------------------------------------------
 
@@ -21,7 +16,7 @@ export function freezeHandler(verb: 'freeze' | 'thaw'): Handler {
     try {
       await deps.client.call(verb === 'freeze' ? 'FreezeUnit' : 'ThawUnit', { node, unit });
     } catch (err) {
-      return failed(deps, err);
+      return failedCall(deps, err);
     }
     deps.out(`Unit ${unit} ${verb} operation done\n`);
     return 0;
@@ -67,7 +62,7 @@ export async function runKill(args: VerbArgs, deps: Deps): Promise<number> {
   try {
     await deps.client.call('KillUnit', { node, unit, whom: o.whom, signal: o.signal });
   } catch (err) {
-    return failed(deps, err, 'Failed to issue method call for KillUnit');
+    return failedCall(deps, err, 'Failed to issue method call for KillUnit');
   }
   return 0;
 }
@@ -98,7 +93,7 @@ export async function runResetFailed(args: VerbArgs, deps: Deps): Promise<number
     try {
       ({ nodes } = await client.call('ListNodes', {}));
     } catch (err) {
-      return failed(deps, err);
+      return failedCall(deps, err);
     }
     let status = 0;
     for (const n of nodes) status = await resetNode(deps, n.name);
@@ -110,7 +105,7 @@ export async function runResetFailed(args: VerbArgs, deps: Deps): Promise<number
     try {
       await client.call('ResetFailedUnit', { node, unit });
     } catch (err) {
-      return failed(deps, err);
+      return failedCall(deps, err);
     }
   }
   return 0;
@@ -123,7 +118,7 @@ export async function runDaemonReload(args: VerbArgs, deps: Deps): Promise<numbe
   try {
     await deps.client.call('Reload', { node });
   } catch (err) {
-    return failed(deps, err);
+    return failedCall(deps, err);
   }
   return 0;
 }

@@ -6,7 +6,7 @@
  */
 import { globMatch, type UnitFileChange } from '@bluechi-ts/protocol';
 import type { Deps, VerbArgs } from '../deps.js';
-import { EXIT_FAILURE, errnoTextFor, errorMessage } from '../exit-codes.js';
+import { EXIT_FAILURE, errnoTextFor, errorMessage, failedCall } from '../exit-codes.js';
 import { HELP_OPTION, JSON_OPTION, type VerbHelp } from './help.js';
 
 /** One line per symlink change, as upstream words them (systemd's other change types are "unknown" to it). */
@@ -36,8 +36,7 @@ async function reloadUnlessAsked(args: VerbArgs, deps: Deps, node: string): Prom
   try {
     await deps.client.call('Reload', { node });
   } catch (err) {
-    deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
-    return EXIT_FAILURE;
+    return failedCall(deps, err);
   }
   return 0;
 }
@@ -92,8 +91,7 @@ export async function runIsEnabled(args: VerbArgs, deps: Deps): Promise<number> 
   try {
     ({ state } = await deps.client.call('GetUnitFileState', { node, file: unit }));
   } catch (err) {
-    deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
-    return EXIT_FAILURE;
+    return failedCall(deps, err);
   }
   const enabled = ENABLED_STATES.includes(state);
   deps.out(args.options.has('json') ? JSON.stringify({ node, unit, state, enabled }, null, 2) + '\n' : `${state}\n`);
@@ -107,8 +105,7 @@ export async function runGetDefault(args: VerbArgs, deps: Deps): Promise<number>
     deps.out(`${target}\n`);
     return 0;
   } catch (err) {
-    deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
-    return EXIT_FAILURE;
+    return failedCall(deps, err);
   }
 }
 
@@ -127,8 +124,7 @@ export async function runSetDefault(args: VerbArgs, deps: Deps): Promise<number>
     deps.out(changeList(changes));
     return 0;
   } catch (err) {
-    deps.err(`Failed to issue method call: ${errorMessage(err)}\n`);
-    return EXIT_FAILURE;
+    return failedCall(deps, err);
   }
 }
 
