@@ -24,6 +24,7 @@ import {
   maxNameLength,
   unitNotFoundMessage,
   unitStatusFromProperties,
+  type UnitStatus,
 } from '../format/unit-table.js';
 import { formatWideTable, unitDetails, type UnitDetails } from '../format/unit-wide.js';
 import { coalesce, followController } from './follow.js';
@@ -35,67 +36,69 @@ export type StatusMode = { watch: boolean; json: boolean; wide: boolean };
 
 type Sink = { out(text: string): void; err(text: string): void };
 
-function callFailed(sink: Sink, node: string, unit: string, err: unknown): void {
+/** Upstream's two lines for a unit whose status could not be read. */
+function unitStatusFailed(sink: Sink, node: string, unit: string, err: unknown): void {
   sink.err(`Failed to issue call: ${errorMessage(err)}\n`);
   sink.err(`Failed to get status of unit ${unit} on node ${node} - ${errnoTextFor(err)}\n`);
 }
 
 type Read = { properties: UnitProperties; timestamp?: number | undefined };
 
-/** Reads the units one by one; `row` gets each found unit, the rest goes to `sink.err`. Resolves with the error that stopped it. */
+/** Reads the units one by one; `row` gets each found unit and its status, the rest goes to `sink.err`. Resolves with the error that stopped it. */
 async function readUnits(
   node: string,
   units: readonly string[],
   client: CtlClient,
   sink: Sink,
-  row: (unit: string, read: Read) => void,
+  row: (status: UnitStatus, read: Read) => void,
 ): Promise<{ failed?: unknown }> {
   for (const unit of units) {
     let read: Read;
     try {
       read = await client.call('GetUnitProperties', { node, unit });
     } catch (err) {
-      callFailed(sink, node, unit, err);
+      unitStatusFailed(sink, node, unit, err);
       return { failed: err };
     }
     const status = unitStatusFromProperties(unit, read.properties);
     if (isUnitNotFound(status)) sink.err(unitNotFoundMessage(status));
-    else row(unit, read);
+    else row(status, read);
   }
   return {};
 }
 
-/** Writes one table (upstream's or the wide one) to `sink`; resolves with the error that stopped it, if any. */
-export async function writeUnitStatus(
+/**
+ * Writes one table (upstream's, or the wide one when `wide`) to `sink`, in
+ * colour when `deps.colour`; resolves with the error that stopped it, if any.
+ */
+async function writeUnitStatus(
   node: string,
   units: readonly string[],
   client: CtlClient,
   sink: Sink,
-  opts: { wide?: boolean; colour?: boolean; offsetMinutes?: (ms: number) => number } = {},
+  wide: boolean,
+  deps: Pick<Deps, 'colour' | 'clock'>,
 ): Promise<{ failed?: unknown }> {
-  const paint = painter(opts.colour ?? false);
-  if (opts.wide) {
+  const paint = painter(deps.colour);
+  if (wide) {
     const rows: UnitDetails[] = [];
-    const result = await readUnits(node, units, client, { out: () => {}, err: sink.err }, (unit, read) =>
-      rows.push(unitDetails(unitStatusFromProperties(unit, read.properties), read.properties, read.timestamp)),
+    const result = await readUnits(node, units, client, { out: () => {}, err: sink.err }, (status, read) =>
+      rows.push(unitDetails(status, read.properties, read.timestamp)),
     );
-    sink.out(formatWideTable(rows, opts.offsetMinutes ?? (() => 0), paint));
+    sink.out(formatWideTable(rows, (ms) => deps.clock.offsetMinutes(ms), paint));
     return result;
   }
   const width = maxNameLength(units);
   sink.out(formatUnitHeader(width));
-  return readUnits(node, units, client, sink, (unit, read) => sink.out(formatUnitRow(unitStatusFromProperties(unit, read.properties), width, paint)));
+  return readUnits(node, units, client, sink, (status) => sink.out(formatUnitRow(status, width, paint)));
 }
 
 type Frame = { out: string; err: string; failed?: unknown };
 
 async function collectFrame(node: string, units: readonly string[], client: CtlClient, deps: Deps, wide: boolean): Promise<Frame> {
   const frame: Frame = { out: '', err: '' };
-  const result = await writeUnitStatus(node, units, client, { out: (t) => (frame.out += t), err: (t) => (frame.err += t) }, {
-    wide,
-    colour: deps.colour,
-    offsetMinutes: (ms) => deps.clock.offsetMinutes(ms),
-  });
+  const sink = { out: (t: string) => (frame.out += t), err: (t: string) => (frame.err += t) };
+  const result = await writeUnitStatus(node, units, client, sink, wide, deps);
   if ('failed' in result) frame.failed = result.failed;
   return frame;
 }
@@ -141,7 +144,7 @@ async function unitStatusJson(node: string, units: readonly string[], deps: Deps
     try {
       read = await deps.client.call('GetUnitProperties', { node, unit });
     } catch (err) {
-      callFailed(deps, node, unit, err);
+      unitStatusFailed(deps, node, unit, err);
       return 1;
     }
     const status = unitStatusFromProperties(unit, read.properties);
@@ -154,10 +157,6 @@ async function unitStatusJson(node: string, units: readonly string[], deps: Deps
 export async function runUnitStatus(node: string, units: readonly string[], mode: StatusMode, deps: Deps): Promise<number> {
   if (mode.json) return unitStatusJson(node, units, deps);
   if (mode.watch) return watchUnits(node, units, mode, deps);
-  const result = await writeUnitStatus(node, units, deps.client, deps, {
-    wide: mode.wide,
-    colour: deps.colour,
-    offsetMinutes: (ms) => deps.clock.offsetMinutes(ms),
-  });
+  const result = await writeUnitStatus(node, units, deps.client, deps, mode.wide, deps);
   return 'failed' in result ? 1 : 0;
 }
