@@ -5,22 +5,22 @@
  * the whole start transaction with its own message, e.g.
  * "Unit nosuch.service not found.", which goes back to the requesting proxy.
  */
-import { BluechiError, ErrorCodes, depUnitName } from '@bluechi-ts/protocol';
+import { depUnitName } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
-import { SystemdError, type SystemdManager } from './systemd/manager.js';
+import { systemdCall } from './handlers/context.js';
+import type { SystemdManager } from './systemd/manager.js';
 
 export async function startDep(systemd: SystemdManager, unit: string, log: Logger): Promise<void> {
   const dep = depUnitName(unit);
   log.info({ unit }, `Starting dependency ${dep}`);
   try {
-    const job = await systemd.queueJob('start', dep, 'replace');
+    const job = await systemdCall(systemd.queueJob('start', dep, 'replace'));
     void job.done.then((result) => {
       if (result !== 'done') log.warn({ unit, result }, `Starting ${dep} ended with result '${result}'`);
     });
   } catch (err) {
-    const e = err instanceof SystemdError ? new BluechiError(ErrorCodes.SYSTEMD_ERROR, err.message) : (err as Error);
-    log.warn({ unit }, `Error starting dep service: ${e.message}`);
-    throw e;
+    log.warn({ unit }, `Error starting dep service: ${(err as Error).message}`);
+    throw err;
   }
 }
 export async function stopDep(systemd: SystemdManager, unit: string, log: Logger): Promise<void> {
