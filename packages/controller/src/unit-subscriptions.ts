@@ -49,8 +49,6 @@ export class UnitSubscriptions {
   private nextId = 1;
   /** node (or `*`) -> unit (or `*`) -> subscriptions. */
   private readonly index = new Map<string, Map<string, Set<Subscription>>>();
-  /** node -> unit (or `*`) -> how many subscriptions need the agent's Subscribe. */
-  private readonly agentRefs = new Map<string, Map<string, number>>();
   /** node -> units it reported loaded (to some subscription) -> last known state. */
   private readonly known = new Map<string, Map<string, State>>();
 
@@ -62,14 +60,15 @@ export class UnitSubscriptions {
   /** Adds a subscription; events start flowing at once (virtual ones first, see above). */
   subscribe(node: string, unit: string, listener: UnitListener): Subscription {
     const sub: Subscription = { id: this.nextId++, node, unit, listener };
+    const nodes = this.nodesOf(node).map((n) => ({ n, first: this.interest(n.name, unit) === 0 }));
     let byUnit = this.index.get(node);
     if (!byUnit) this.index.set(node, (byUnit = new Map()));
     let set = byUnit.get(unit);
     if (!set) byUnit.set(unit, (set = new Set()));
     set.add(sub);
-    for (const n of this.nodesOf(node)) {
-      const first = this.ref(n.name, unit, +1);
+    for (const { n, first } of nodes) {
       if (n.status !== 'online') continue;
+      if (first) this.send(n, 'Subscribe', unit);
       if (unit === WILDCARD) {
         listener({ kind: 'UnitNew', node: n.name, unit: WILDCARD, reason: 'virtual' });
       } else if (!first) {
@@ -88,7 +87,11 @@ export class UnitSubscriptions {
     if (!set?.delete(sub)) return;
     if (set.size === 0) this.index.get(sub.node)!.delete(sub.unit);
     if (this.index.get(sub.node)?.size === 0) this.index.delete(sub.node);
-    for (const n of this.nodesOf(sub.node)) this.ref(n.name, sub.unit, -1);
+    for (const n of this.nodesOf(sub.node)) {
+      if (this.interest(n.name, sub.unit) > 0) continue;
+      if (n.status === 'online') this.send(n, 'Unsubscribe', sub.unit);
+      this.forget(n.name, sub.unit);
+    }
   }
 
   /** Subscriptions in place (for tests and logs). */
@@ -98,9 +101,13 @@ export class UnitSubscriptions {
     return n;
   }
 
-  /** Units the agent of `node` is asked to report, with their counts. */
+  /** Units the agent of `node` is asked to report, with how many subscriptions want each. */
   agentSubscriptions(node: string): Map<string, number> {
-    return new Map(this.agentRefs.get(node) ?? []);
+    const wanted = new Map<string, number>();
+    for (const key of [node, WILDCARD]) {
+      for (const unit of this.index.get(key)?.keys() ?? []) wanted.set(unit, this.interest(node, unit));
+    }
+    return wanted;
   }
 
   /** An event from a node's agent. */
@@ -125,8 +132,7 @@ export class UnitSubscriptions {
 
   /** A node's agent registered: subscribe it to everything wanted, tell `*` listeners. */
   nodeAttached(node: ControllerNode): void {
-    const refs = this.agentRefs.get(node.name);
-    if (refs) for (const unit of refs.keys()) this.send(node, 'Subscribe', unit);
+    for (const unit of this.agentSubscriptions(node.name).keys()) this.send(node, 'Subscribe', unit);
     this.dispatch({ kind: 'UnitNew', node: node.name, unit: WILDCARD, reason: 'virtual' }, false);
   }
 
@@ -174,26 +180,13 @@ export class UnitSubscriptions {
     return node ? [node] : [];
   }
 
-  /** Counts interest in (node, unit); returns whether it was the first. Sends (Un)Subscribe on 0<->1. */
-  private ref(nodeName: string, unit: string, delta: 1 | -1): boolean {
-    let refs = this.agentRefs.get(nodeName);
-    if (!refs) this.agentRefs.set(nodeName, (refs = new Map()));
-    const before = refs.get(unit) ?? 0;
-    const after = Math.max(0, before + delta);
-    if (after === 0) refs.delete(unit);
-    else refs.set(unit, after);
-    if (refs.size === 0) this.agentRefs.delete(nodeName);
-    const node = this.registry.find(nodeName);
-    if (node?.status === 'online') {
-      if (before === 0 && after > 0) this.send(node, 'Subscribe', unit);
-      if (before > 0 && after === 0) {
-        this.send(node, 'Unsubscribe', unit);
-        this.forget(nodeName, unit);
-      }
-    } else if (after === 0) {
-      this.forget(nodeName, unit);
-    }
-    return before === 0;
+  /**
+   * How many subscriptions want the agent of `nodeName` to report `unit` (or
+   * `*`): those naming the node and those for every node. The agent is sent
+   * Subscribe when this leaves 0 and Unsubscribe when it returns to 0.
+   */
+  private interest(nodeName: string, unit: string): number {
+    return (this.index.get(nodeName)?.get(unit)?.size ?? 0) + (this.index.get(WILDCARD)?.get(unit)?.size ?? 0);
   }
 
   /** Known state is kept only for units someone still watches. */
@@ -201,9 +194,8 @@ export class UnitSubscriptions {
     const known = this.known.get(nodeName);
     if (!known) return;
     if (unit === WILDCARD) {
-      const refs = this.agentRefs.get(nodeName);
-      for (const u of [...known.keys()]) if (!refs?.has(u)) known.delete(u);
-    } else if (!this.agentRefs.get(nodeName)?.has(WILDCARD)) {
+      for (const u of [...known.keys()]) if (this.interest(nodeName, u) === 0) known.delete(u);
+    } else if (this.interest(nodeName, WILDCARD) === 0) {
       known.delete(unit);
     }
   }
