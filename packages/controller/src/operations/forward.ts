@@ -64,3 +64,19 @@ export async function fanOut<M extends keyof Agent & string, T>(
   });
   return out;
 }
+
+/**
+ * A list request: `pick` of the named node's answer (failing as `forward`
+ * does), or, without a node, of every online node's (as `fanOut`).
+ */
+export async function oneOrEveryNode<M extends keyof Agent & string, T>(
+  s: Services,
+  ctx: OperationContext,
+  nodeName: string | undefined,
+  method: M,
+  params: ParamsOf<Agent, M>,
+  pick: (node: string, result: ResultOf<Agent, M>) => T,
+): Promise<T[]> {
+  if (nodeName === undefined) return fanOut(s, ctx, method, params, pick);
+  return [pick(nodeName, await forward(s, ctx, nodeName, method, params))];
+}

@@ -1,19 +1,15 @@
 /** Unit files, the default target and daemon-reload, forwarded to the node's agent. */
 import { assertUnitName } from '@bluechi-ts/protocol';
-import { fanOut, forward } from './forward.js';
+import { forward, oneOrEveryNode } from './forward.js';
 import type { OperationsFor, Services } from './context.js';
 
 export function unitFileOperations(
   s: Services,
 ): OperationsFor<'ListUnitFiles' | 'GetUnitFileState' | 'EnableUnitFiles' | 'DisableUnitFiles' | 'Reload' | 'GetDefaultTarget' | 'SetDefaultTarget'> {
   return {
-    ListUnitFiles: async ({ node }, ctx) => {
-      if (node !== undefined) {
-        const { unitFiles } = await forward(s, ctx, node, 'ListUnitFiles', {});
-        return { nodes: [{ node, unitFiles }] };
-      }
-      return { nodes: await fanOut(s, ctx, 'ListUnitFiles', {}, (name, r) => ({ node: name, unitFiles: r.unitFiles })) };
-    },
+    ListUnitFiles: async ({ node }, ctx) => ({
+      nodes: await oneOrEveryNode(s, ctx, node, 'ListUnitFiles', {}, (name, r) => ({ node: name, unitFiles: r.unitFiles })),
+    }),
     GetUnitFileState: ({ node, file }, ctx) => forward(s, ctx, node, 'GetUnitFileState', { file }),
     EnableUnitFiles: ({ node, files, runtime, force }, ctx) => forward(s, ctx, node, 'EnableUnitFiles', { files, runtime, force }),
     DisableUnitFiles: ({ node, files, runtime }, ctx) => forward(s, ctx, node, 'DisableUnitFiles', { files, runtime }),

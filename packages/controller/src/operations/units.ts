@@ -1,6 +1,6 @@
 /** Unit queries and unit control, forwarded to the node's agent. */
 import { assertUnitName } from '@bluechi-ts/protocol';
-import { fanOut, forward } from './forward.js';
+import { forward, oneOrEveryNode } from './forward.js';
 import type { OperationsFor, Services } from './context.js';
 
 export function unitOperations(
@@ -12,13 +12,9 @@ export function unitOperations(
     return run();
   };
   return {
-    ListUnits: async ({ node }, ctx) => {
-      if (node !== undefined) {
-        const { units } = await forward(s, ctx, node, 'ListUnits', {});
-        return { nodes: [{ node, units }] };
-      }
-      return { nodes: await fanOut(s, ctx, 'ListUnits', {}, (name, r) => ({ node: name, units: r.units })) };
-    },
+    ListUnits: async ({ node }, ctx) => ({
+      nodes: await oneOrEveryNode(s, ctx, node, 'ListUnits', {}, (name, r) => ({ node: name, units: r.units })),
+    }),
     GetUnitProperties: ({ node, unit, interface: iface }, ctx) =>
       onUnit(unit, () => forward(s, ctx, node, 'GetUnitProperties', { unit, interface: iface ?? '' })),
     FreezeUnit: ({ node, unit }, ctx) => onUnit(unit, () => forward(s, ctx, node, 'FreezeUnit', { unit })),
