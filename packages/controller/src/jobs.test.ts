@@ -83,16 +83,6 @@ describe('JobRegistry', () => {
     ]);
   });
 
-  it('lets a caller wait for a job, before or after it ended', async () => {
-    const { jobs } = recorded();
-    const a = jobs.create('worker1', 'a.service', 'start');
-    jobs.accept(a);
-    const waiting = jobs.whenRemoved(a);
-    jobs.done('worker1', a.id, 'failed');
-    expect(await waiting).toEqual({ result: 'failed' });
-    expect(await jobs.whenRemoved(a)).toEqual({ result: 'failed' });
-  });
-
   it('hides jobs that are not accepted yet from get and list', () => {
     const { jobs } = recorded();
     const j = jobs.create('worker1', 'a.service', 'start');

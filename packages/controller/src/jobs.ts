@@ -10,7 +10,6 @@
  *
  * A job is created before the request goes to the agent, so a state or a
  * result that overtakes the agent's reply is kept and reported right after `new`.
- * Waiting for a job is a thin layer: `whenRemoved(job)`.
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -144,19 +143,6 @@ export class JobRegistry extends EventEmitter<JobEvents> {
     for (const job of [...this.jobs.values()]) {
       if (!job.outcome) this.finish(job, { result: Messages.cancelledDueToShutdown });
     }
-  }
-
-  /** Resolves with the job's outcome once it is removed (at once if it already is). */
-  whenRemoved(job: Job): Promise<JobOutcome> {
-    if (job.outcome && (job.accepted || !this.jobs.has(job.id))) return Promise.resolve(job.outcome);
-    return new Promise((resolve) => {
-      const onRemoved = (j: Job, outcome: JobOutcome) => {
-        if (j !== job) return;
-        this.off('removed', onRemoved);
-        resolve(outcome);
-      };
-      this.on('removed', onRemoved);
-    });
   }
 
   private finish(job: Job, outcome: JobOutcome): void {
