@@ -10,21 +10,19 @@ import {
   assertUnitName,
   isLogLevel,
   type AgentMethods,
-  type MethodHandler,
 } from '@bluechi-ts/protocol';
 import { setLogLevel } from '@bluechi-ts/protocol/logging';
 import { startDep, stopDep } from '../dep-handlers.js';
 import { ALL_UNITS } from '../unit-watch.js';
-import { systemdCall, type AgentContext } from './context.js';
+import { systemdCall, type AgentContext, type HandlersFor } from './context.js';
 import { jobHandlers } from './jobs.js';
 import { unitFileHandlers } from './unit-files.js';
 import { unitHandlers } from './units.js';
 
 export type { AgentContext } from './context.js';
 
-type Methods = typeof AgentMethods;
 /** Every method has a handler: adding one to the catalogue without serving it fails to compile. */
-export type AgentHandlers = { [M in keyof Methods]: MethodHandler<Methods, M> };
+export type AgentHandlers = HandlersFor<keyof typeof AgentMethods>;
 
 export function agentHandlers(c: AgentContext): AgentHandlers {
   const { systemd, watch, log } = c;
