@@ -73,6 +73,24 @@ function subscribe<T>(listeners: Set<Listener<T>>, l: Listener<T>): () => void {
   return () => listeners.delete(l);
 }
 
+type Waiters<T> = Map<string, Array<(v: T) => void>>;
+
+/** Resolves when `settle(waiters, key, …)` is called; several waiters may share a key. */
+function waitOn<T>(waiters: Waiters<T>, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const list = waiters.get(key);
+    if (list) list.push(resolve);
+    else waiters.set(key, [resolve]);
+  });
+}
+
+/** Resolves and forgets every waiter of `key`. */
+function settle<T>(waiters: Waiters<T>, key: string, value: T): void {
+  const list = waiters.get(key);
+  waiters.delete(key);
+  for (const resolve of list ?? []) resolve(value);
+}
+
 function changes(rows: unknown): UnitFileChange[] {
   return (rows as unknown[][]).map((r) => ({ type: String(r[0]), file: String(r[1]), destination: String(r[2]) }));
 }
@@ -82,8 +100,9 @@ type Early = { removed: Map<string, JobResult>; running: Set<string> };
 
 export class DbusSystemdManager implements SystemdManager {
   /** Job path -> resolvers; several when systemd merged our jobs into one. */
-  private readonly waiters = new Map<string, Array<(r: JobResult) => void>>();
-  private readonly runningWaiters = new Map<string, Array<() => void>>();
+  private readonly waiters: Waiters<JobResult> = new Map();
+  /** Job path -> resolvers waiting for the job to start running. */
+  private readonly runningWaiters: Waiters<void> = new Map();
   private readonly early = new Set<Early>();
   private readonly lastState = new Map<string, UnitState>();
   private readonly stateListeners = new Set<Listener<UnitStateEvent>>();
@@ -259,20 +278,12 @@ export class DbusSystemdManager implements SystemdManager {
   private waitForJob(jobPath: string, seen: JobResult | undefined): Promise<JobResult> {
     if (seen !== undefined) return Promise.resolve(seen);
     if (this.closed) return Promise.resolve('canceled');
-    return new Promise((resolve) => {
-      const list = this.waiters.get(jobPath);
-      if (list) list.push(resolve);
-      else this.waiters.set(jobPath, [resolve]);
-    });
+    return waitOn(this.waiters, jobPath);
   }
 
   private waitForRunning(jobPath: string, finished: boolean): Promise<void> {
     if (finished || this.closed) return new Promise(() => {});
-    return new Promise((resolve) => {
-      const list = this.runningWaiters.get(jobPath);
-      if (list) list.push(resolve);
-      else this.runningWaiters.set(jobPath, [resolve]);
-    });
+    return waitOn(this.runningWaiters, jobPath);
   }
 
   private handleSignal(s: BusSignal): void {
@@ -280,9 +291,7 @@ export class DbusSystemdManager implements SystemdManager {
       if (s.member === 'JobRemoved') {
         const [, jobPath, , result] = s.body as [number, string, string, string];
         this.runningWaiters.delete(jobPath);
-        const list = this.waiters.get(jobPath);
-        this.waiters.delete(jobPath);
-        for (const resolve of list ?? []) resolve(result);
+        settle(this.waiters, jobPath, result);
         // A call in flight may get this job as its own (systemd merged them).
         for (const e of this.early) e.removed.set(jobPath, result);
       } else if (s.member === 'UnitNew') {
@@ -308,9 +317,7 @@ export class DbusSystemdManager implements SystemdManager {
   }
 
   private jobRunning(jobPath: string): void {
-    const list = this.runningWaiters.get(jobPath);
-    this.runningWaiters.delete(jobPath);
-    for (const resolve of list ?? []) resolve();
+    settle(this.runningWaiters, jobPath, undefined);
     for (const e of this.early) e.running.add(jobPath);
   }
 
