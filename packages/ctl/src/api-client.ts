@@ -5,6 +5,7 @@
  * the socket closes every outstanding request fails at once, so nothing here
  * can hang forever. Signals from the controller go to listeners added with on().
  */
+import { EventEmitter } from 'node:events';
 import { createConnection, type Socket } from 'node:net';
 import {
   ApiMethods,
@@ -80,11 +81,9 @@ function openSocket(path: string, timeoutMs: number): Promise<Socket> {
   });
 }
 
-type Listener = (params: never) => void;
-
 export class ApiClient implements CtlClient {
   private readonly peer: RpcPeer<typeof ApiMethods, {}, {}, typeof ApiSignals>;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly signals = new EventEmitter().setMaxListeners(0);
 
   constructor(
     private readonly socket: Socket,
@@ -111,10 +110,8 @@ export class ApiClient implements CtlClient {
   }
 
   on<S extends ApiSignal>(signal: S, listener: (params: SignalParamsOf<typeof ApiSignals, S>) => void): () => void {
-    let set = this.listeners.get(signal);
-    if (!set) this.listeners.set(signal, (set = new Set()));
-    set.add(listener as Listener);
-    return () => set.delete(listener as Listener);
+    this.signals.on(signal, listener);
+    return () => this.signals.off(signal, listener);
   }
 
   onClose(listener: () => void): void {
@@ -127,7 +124,7 @@ export class ApiClient implements CtlClient {
   }
 
   private dispatch(name: string, params: unknown): void {
-    for (const l of [...(this.listeners.get(name) ?? [])]) (l as (p: unknown) => void)(params);
+    this.signals.emit(name, params);
   }
 }
 

@@ -6,6 +6,7 @@
  * unit). Any method can be overridden in `handlers`, any signal sent with
  * `emit`. Also a Deps builder that records stdout/stderr.
  */
+import { EventEmitter } from 'node:events';
 import {
   BluechiError,
   ErrorCodes,
@@ -49,8 +50,6 @@ export type FakeHandlers = {
   [M in ApiMethod]?: (params: ParamsOf<Methods, M>) => ResultOf<Methods, M> | Promise<ResultOf<Methods, M>>;
 };
 
-type Listener = (params: unknown) => void;
-
 export class FakeClient implements CtlClient {
   nodes: NodeInfo[] = [];
   readonly units = new Map<string, UnitInfo[]>();
@@ -66,7 +65,7 @@ export class FakeClient implements CtlClient {
   readonly calls: Call[] = [];
   closed = false;
   private nextJob = 1;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly signals = new EventEmitter().setMaxListeners(0);
   private readonly closeListeners: Array<() => void> = [];
 
   async call<M extends ApiMethod>(method: M, params: ParamsOf<Methods, M>): Promise<ResultOf<Methods, M>> {
@@ -83,15 +82,13 @@ export class FakeClient implements CtlClient {
   }
 
   on<S extends ApiSignal>(signal: S, listener: (params: SignalParamsOf<typeof ApiSignals, S>) => void): () => void {
-    let set = this.listeners.get(signal);
-    if (!set) this.listeners.set(signal, (set = new Set()));
-    set.add(listener as Listener);
-    return () => set.delete(listener as Listener);
+    this.signals.on(signal, listener);
+    return () => this.signals.off(signal, listener);
   }
 
   /** Sends a signal to the listeners, as the controller would. */
   emit<S extends ApiSignal>(signal: S, params: SignalParamsOf<typeof ApiSignals, S>): void {
-    for (const l of [...(this.listeners.get(signal) ?? [])]) l(params);
+    this.signals.emit(signal, params);
   }
 
   onClose(listener: () => void): void {
