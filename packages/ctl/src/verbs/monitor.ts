@@ -69,9 +69,10 @@ export async function runMonitor(args: VerbArgs, deps: Deps): Promise<number> {
   const json = args.options.has('json');
   const loaded = new LoadedUnits();
   let current = 0;
+  const write = (e: MonitorEvent) => deps.out(json ? monitorEventJson(e) : monitorEventLines(e));
   const print = (e: MonitorEvent) => {
     loaded.track(e);
-    deps.out(json ? monitorEventJson(e) : monitorEventLines(e));
+    write(e);
   };
   const subscribed = (path: string) => {
     for (const unit of units) deps.out(JSON.stringify({ event: 'Subscribed', monitor: path, node, unit }) + '\n');
@@ -86,17 +87,15 @@ export async function runMonitor(args: VerbArgs, deps: Deps): Promise<number> {
           if (p.monitorId === monitorId) print({ event, ...p } as MonitorEvent);
         });
       }
-      if (again) {
-        deps.err(`Monitoring again as ${path}\n`);
-        if (json) subscribed(path);
-      } else if (json) subscribed(path);
-      else deps.out(monitorHeader(path, node, units));
+      if (again) deps.err(`Monitoring again as ${path}\n`);
+      if (json) subscribed(path);
+      else if (!again) deps.out(monitorHeader(path, node, units));
       await client.call('SubscribeList', { monitorId, node, units }).catch(failedTo('subscribe to monitor'));
     },
     {
       lost: () => {
         if (json) deps.out(JSON.stringify({ event: 'ConnectionLost' }) + '\n');
-        for (const e of loaded.lose(current)) deps.out(json ? monitorEventJson(e) : monitorEventLines(e));
+        for (const e of loaded.lose(current)) write(e);
       },
     },
   );
