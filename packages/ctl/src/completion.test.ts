@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { complete, LOG_LEVELS } from './completion.js';
+import { LOG_LEVELS } from '@bluechi-ts/protocol';
+import { complete } from './completion.js';
 import type { CtlClient } from './deps.js';
 import { FakeClient, nodeInfo, unitInfo } from './fake-client.js';
 import { VERBS } from './verbs.js';

@@ -16,9 +16,12 @@
  * first time one is needed; when it fails, or a call fails, those candidates
  * are simply left out.
  */
+import { LOG_LEVELS } from '@bluechi-ts/protocol';
 import type { CtlClient } from './deps.js';
 import type { OptionSpec } from './options.js';
 import { findVerb, OPTIONS, VERBS, type VerbSpec } from './verbs.js';
+import { METRICS_SUBCOMMANDS } from './verbs/metrics.js';
+import { KILL_WHOM } from './verbs/unit-control.js';
 
 /** What a positional argument of a verb is. */
 /**
@@ -54,12 +57,10 @@ const ARGUMENTS: Readonly<Record<string, { at: readonly ArgKind[]; rest?: ArgKin
 
 /** The values an option's argument can take, for the options that have a fixed set. */
 const OPTION_VALUES: Readonly<Record<string, readonly string[]>> = {
-  'kill-whom': ['all', 'main', 'control'],
+  'kill-whom': KILL_WHOM,
   output: ['wide'],
 };
 
-export const METRICS_SUBCOMMANDS = ['enable', 'disable', 'listen'] as const;
-export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 /** How long completion waits for the controller at most, per call. */
 export const COMPLETION_TIMEOUT_MS = 2_000;

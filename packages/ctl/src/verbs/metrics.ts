@@ -10,6 +10,9 @@ import { agentJobLine, startUnitJobLines } from '../format/events.js';
 import { followController } from './follow.js';
 import { HELP_OPTION, type VerbHelp } from './help.js';
 
+/** The words `metrics` takes, as runMetrics handles them. */
+export const METRICS_SUBCOMMANDS = ['enable', 'disable', 'listen'] as const;
+
 async function toggle(deps: Deps, method: 'EnableMetrics' | 'DisableMetrics'): Promise<number> {
   try {
     await deps.client.call(method, {});

@@ -25,7 +25,8 @@ export function freezeHandler(verb: 'freeze' | 'thaw'): Handler {
 
 // ---- kill ------------------------------------------------------------------
 
-const KILL_WHOM = ['all', 'main', 'control'] as const;
+/** The processes --kill-whom can name, as systemd's KillUnit takes them. */
+export const KILL_WHOM = ['all', 'main', 'control'] as const;
 
 /**
  * A signal number as upstream reads it (strtol in base 10: leading blanks, a
