@@ -18,7 +18,7 @@
  */
 import { LOG_LEVELS } from '@bluechi-ts/protocol';
 import type { CtlClient } from './deps.js';
-import type { OptionSpec } from './options.js';
+import { longOptionMatches, type OptionSpec } from './options.js';
 import { findVerb, OPTIONS, VERBS, type VerbSpec } from './verbs.js';
 import { METRICS_SUBCOMMANDS } from './verbs/metrics.js';
 import { KILL_WHOM } from './verbs/unit-control.js';
@@ -67,9 +67,7 @@ export const COMPLETION_TIMEOUT_MS = 2_000;
 
 /** The long option a word names: exact, or an unambiguous abbreviation as getopt_long allows. */
 function longOption(name: string): OptionSpec | undefined {
-  const exact = OPTIONS.find((o) => o.long === name);
-  if (exact) return exact;
-  const matches = OPTIONS.filter((o) => o.long.startsWith(name));
+  const matches = longOptionMatches(name, OPTIONS);
   return matches.length === 1 ? matches[0] : undefined;
 }
 

@@ -32,6 +32,12 @@ export class GetoptError extends Error {
   }
 }
 
+/** The long options `name` may stand for: the one spelled so, else every one it abbreviates. */
+export function longOptionMatches(name: string, specs: readonly OptionSpec[]): OptionSpec[] {
+  const exact = specs.find((s) => s.long === name);
+  return exact ? [exact] : specs.filter((s) => s.long.startsWith(name));
+}
+
 /** Whether a short option group (`-wo`, `-o`) ends with an option whose argument is the next word. */
 function shortGroupTakesNext(arg: string, specs: readonly OptionSpec[]): boolean {
   for (let i = 1; i < arg.length; i++) {
@@ -69,8 +75,7 @@ function expandAbbreviations(argv: readonly string[], specs: readonly OptionSpec
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const exact = specs.find((s) => s.long === name);
-    const matches = exact ? [exact] : specs.filter((s) => s.long.startsWith(name));
+    const matches = longOptionMatches(name, specs);
     if (matches.length > 1) {
       // glibc names the option as it was written, value included.
       ambiguous.set(out.length, new GetoptError(`option '${arg}' is ambiguous; possibilities:${matches.map((m) => ` '--${m.long}'`).join('')}`));
