@@ -18,7 +18,7 @@
  */
 import { LOG_LEVELS } from '@bluechi-ts/protocol';
 import type { CtlClient } from './deps.js';
-import { longOptionMatches, type OptionSpec } from './options.js';
+import { longOptionMatches, shortGroupTakesNext, type OptionSpec } from './options.js';
 import { findVerb, OPTIONS, VERBS, type VerbSpec } from './verbs.js';
 import { METRICS_SUBCOMMANDS } from './verbs/metrics.js';
 import { KILL_WHOM } from './verbs/unit-control.js';
@@ -98,12 +98,7 @@ function scan(words: readonly string[]): Scan {
       if (spec?.arg === 'required' && !word.includes('=')) pendingValue = spec;
     } else {
       // A group of short options; the first that takes a value takes the rest of the word, or the next word.
-      for (let i = 1; i < word.length; i++) {
-        const spec = OPTIONS.find((o) => o.short === word[i]);
-        if (spec?.arg !== 'required') continue;
-        if (i === word.length - 1) pendingValue = spec;
-        break;
-      }
+      if (shortGroupTakesNext(word, OPTIONS)) pendingValue = OPTIONS.find((o) => o.short === word[word.length - 1]);
     }
   }
   return { positionals, optionsEnded, ...(pendingValue ? { pendingValue } : {}) };

@@ -39,7 +39,7 @@ export function longOptionMatches(name: string, specs: readonly OptionSpec[]): O
 }
 
 /** Whether a short option group (`-wo`, `-o`) ends with an option whose argument is the next word. */
-function shortGroupTakesNext(arg: string, specs: readonly OptionSpec[]): boolean {
+export function shortGroupTakesNext(arg: string, specs: readonly OptionSpec[]): boolean {
   for (let i = 1; i < arg.length; i++) {
     if (specs.find((s) => s.short === arg[i])?.arg === 'required') return i === arg.length - 1;
   }
