@@ -24,14 +24,9 @@ export type ApiServerOptions = {
 
 export class ApiServer {
   private server: Server | undefined;
-  private readonly sessions = new Set<SocketSession>();
   private readonly sockets = new Set<Socket>();
 
   constructor(private readonly opts: ApiServerOptions) {}
-
-  get sessionCount(): number {
-    return this.sessions.size;
-  }
 
   async start(): Promise<void> {
     const { path, log } = this.opts;
@@ -66,9 +61,8 @@ export class ApiServer {
     }
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
-    const session = new SocketSession(lineTransport(socket, this.opts.maxFrameBytes ?? 1024 * 1024), this.opts.operations, this.opts.log);
-    this.sessions.add(session);
-    session.onClose(() => this.sessions.delete(session));
+    // The session lives as long as the socket: it serves requests until either side closes.
+    new SocketSession(lineTransport(socket, this.opts.maxFrameBytes ?? 1024 * 1024), this.opts.operations, this.opts.log);
   }
 
   async stop(): Promise<void> {

@@ -29,20 +29,14 @@ export class SocketSession implements ApiSession {
     transport: Transport,
     operations: ApiOperations,
     private readonly log: Logger,
-    opts: { maxInFlight?: number } = {},
   ) {
     this.peer = new RpcPeer(transport, {
       outgoing: { methods: {}, signals: ApiSignals },
       incoming: { methods: ApiMethods, signals: {} },
       handlers: bind(operations, this),
-      maxInFlightIncoming: opts.maxInFlight ?? 256,
       onProtocolError: (err) => log.debug({ session: this.id, code: err.code }, `Refused an API message: ${err.message}`),
     });
     this.peer.onClose(() => this.end());
-  }
-
-  get closed(): boolean {
-    return this.ended;
   }
 
   signal<S extends keyof typeof ApiSignals & string>(name: S, params: SignalParamsOf<typeof ApiSignals, S>): void {
@@ -52,10 +46,6 @@ export class SocketSession implements ApiSession {
   onClose(cleanup: () => void): void {
     if (this.ended) cleanup();
     else this.cleanups.push(cleanup);
-  }
-
-  close(): void {
-    this.peer.close(1001, 'controller shutting down');
   }
 
   private end(): void {
