@@ -18,9 +18,12 @@ import type { ApiOperations, ApiSession } from './operations/index.js';
 export type ApiPeer = RpcPeer<{}, typeof ApiSignals, typeof ApiMethods, {}>;
 
 let nextSessionId = 1;
+/** Open sessions by name, so a monitor's peer on the socket can be reached. */
+const byName = new Map<string, SocketSession>();
 
 export class SocketSession implements ApiSession {
   readonly id = nextSessionId++;
+  readonly name = `:api.${this.id}`;
   readonly peer: ApiPeer;
   private readonly cleanups: Array<() => void> = [];
   private ended = false;
@@ -37,10 +40,15 @@ export class SocketSession implements ApiSession {
       onProtocolError: (err) => log.debug({ session: this.id, code: err.code }, `Refused an API message: ${err.message}`),
     });
     this.peer.onClose(() => this.end());
+    byName.set(this.name, this);
   }
 
   signal<S extends keyof typeof ApiSignals & string>(name: S, params: SignalParamsOf<typeof ApiSignals, S>): void {
     this.peer.notify(name, params);
+  }
+
+  signalPeer<S extends keyof typeof ApiSignals & string>(peer: string, name: S, params: SignalParamsOf<typeof ApiSignals, S>): void {
+    byName.get(peer)?.signal(name, params);
   }
 
   onClose(cleanup: () => void): void {
@@ -51,6 +59,7 @@ export class SocketSession implements ApiSession {
   private end(): void {
     if (this.ended) return;
     this.ended = true;
+    byName.delete(this.name);
     for (const cleanup of this.cleanups.splice(0)) {
       try {
         cleanup();

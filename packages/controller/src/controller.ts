@@ -5,7 +5,7 @@
  * liveness timer, wired together.
  */
 import { performance } from 'node:perf_hooks';
-import { BluechiError, VERSION, webSocketTransport, type AgentSignals, type JobState, type SignalParamsOf } from '@bluechi-ts/protocol';
+import { BLUECHI_BUS_NAME, BluechiError, VERSION, webSocketTransport, type AgentSignals, type JobState, type LogLevel, type SignalParamsOf } from '@bluechi-ts/protocol';
 import { setLogLevel, type Logger } from '@bluechi-ts/protocol/logging';
 import { AgentServer } from './agent-server.js';
 import { AgentSession, type SessionHost } from './agent-session.js';
@@ -17,13 +17,22 @@ import { Metrics } from './metrics.js';
 import { MonitorRegistry } from './monitors.js';
 import type { ControllerNode } from './node.js';
 import { NodeRegistry } from './node-registry.js';
-import { apiOperations } from './operations/index.js';
+import { apiOperations, type ApiOperations, type Services } from './operations/index.js';
+import { connectBusServer } from './dbus/bus-connection.js';
+import type { BusServer } from './dbus/bus-server.js';
+import { DbusApi } from './dbus/dbus-api.js';
 import { ProxyRouter } from './proxy-router.js';
 import { UnitSubscriptions, type UnitEvent } from './unit-subscriptions.js';
 
 export type ControllerOptions = {
   config: ControllerConfig;
   log: Logger;
+  /**
+   * Connects to the system bus and owns `org.eclipse.bluechi` for the D-Bus
+   * API; a fake bus in tests. Default: the system bus. When it fails the
+   * controller still serves its agents and the local API, and says so.
+   */
+  connectBus?: () => Promise<BusServer>;
   /** Clock seams for tests. */
   wallNow?: () => number;
   monoNow?: () => number;
@@ -40,14 +49,19 @@ export class Controller implements SessionHost {
   private readonly sessions = new Set<AgentSession>();
   private readonly agentServer: AgentServer;
   private readonly apiServer: ApiServer;
+  private readonly services: Services;
+  private readonly operations: ApiOperations;
+  private dbusApi: DbusApi | undefined;
   private livenessTimer: NodeJS.Timeout | undefined;
   private shuttingDown = false;
+  private currentLogLevel: LogLevel;
   private readonly wallNow: () => number;
   private readonly monoNow: () => number;
 
   constructor(private readonly opts: ControllerOptions) {
     const { config, log } = opts;
     this.log = log;
+    this.currentLogLevel = config.logLevel;
     this.wallNow = opts.wallNow ?? Date.now;
     this.monoNow = opts.monoNow ?? (() => performance.now());
     this.registry = new NodeRegistry(config.nodes);
@@ -66,20 +80,22 @@ export class Controller implements SessionHost {
       },
       log,
     });
-    this.apiServer = new ApiServer({
-      path: config.apiSocketPath,
-      log,
-      operations: apiOperations({
+    this.services = {
         registry: this.registry,
         jobs: this.jobs,
         units: this.units,
         monitors: this.monitors,
         metrics: this.metrics,
         log,
-        setLogLevel: (level) => setLogLevel(log, level),
+        setLogLevel: (level) => {
+          this.currentLogLevel = level;
+          setLogLevel(log, level);
+        },
+        logLevel: () => this.currentLogLevel,
         isShuttingDown: () => this.shuttingDown,
-      }),
-    });
+    };
+    this.operations = apiOperations(this.services);
+    this.apiServer = new ApiServer({ path: config.apiSocketPath, log, operations: this.operations });
   }
 
   get requestTimeout(): number {
@@ -108,9 +124,26 @@ export class Controller implements SessionHost {
     if (config.nodes.length === 0) log.warn('No nodes are allowed: set AllowedNodeNames or add [node NAME] sections with Allowed=true');
     await this.agentServer.start();
     await this.apiServer.start();
+    await this.startDbusApi();
     const period = livenessPeriod(config.heartbeatInterval);
     this.livenessTimer = setInterval(() => this.livenessTick(), period);
     this.livenessTimer.unref();
+  }
+
+  /** The public D-Bus API; the controller carries on without it when the bus is not there. */
+  private async startDbusApi(): Promise<void> {
+    const { config, log } = this.opts;
+    const connect = this.opts.connectBus ?? (() => connectBusServer(BLUECHI_BUS_NAME));
+    try {
+      const bus = await connect();
+      this.dbusApi = new DbusApi({ bus, services: this.services, operations: this.operations, logTarget: config.logTarget, log });
+      bus.onClose((reason) => {
+        if (!this.shuttingDown) log.error(`Lost the system bus (${reason.message}): the D-Bus API ${BLUECHI_BUS_NAME} is gone until the controller restarts`);
+      });
+      log.info(`Serving the D-Bus API ${BLUECHI_BUS_NAME} on the system bus`);
+    } catch (err) {
+      log.error(`The D-Bus API ${BLUECHI_BUS_NAME} is not available: ${(err as Error).message}; serving agents and the local API only`);
+    }
   }
 
   async stop(): Promise<void> {
@@ -123,6 +156,7 @@ export class Controller implements SessionHost {
     await new Promise((r) => setTimeout(r, 20));
     for (const s of this.sessions) s.close(1001, 'controller shutting down');
     await this.apiServer.stop();
+    this.dbusApi?.stop();
     await this.agentServer.stop();
     this.log.info('Controller stopped');
   }

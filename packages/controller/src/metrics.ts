@@ -20,7 +20,7 @@ import type { NodeRegistry } from './node-registry.js';
 export type StartUnitJobMetrics = SignalParamsOf<typeof ApiSignals, 'StartUnitJobMetrics'>;
 export type AgentJobMetrics = SignalParamsOf<typeof ApiSignals, 'AgentJobMetrics'>;
 
-type MetricsEvents = { startUnitJob: [StartUnitJobMetrics]; agentJob: [AgentJobMetrics] };
+type MetricsEvents = { startUnitJob: [StartUnitJobMetrics]; agentJob: [AgentJobMetrics]; toggled: [enabled: boolean] };
 
 const UNIT_IFACE = 'org.freedesktop.systemd1.Unit';
 
@@ -54,6 +54,7 @@ export class Metrics extends EventEmitter<MetricsEvents> {
     if (this.isOn) throw new BluechiError(ErrorCodes.INVALID_STATE, Messages.metricsAlreadyEnabled);
     this.isOn = true;
     this.log.info('Metrics enabled');
+    this.emit('toggled', true);
     for (const node of this.registry.online()) this.tell(node, 'EnableMetrics');
   }
 
@@ -63,6 +64,7 @@ export class Metrics extends EventEmitter<MetricsEvents> {
     this.isOn = false;
     this.measured.clear();
     this.log.info('Metrics disabled');
+    this.emit('toggled', false);
     for (const node of this.registry.online()) this.tell(node, 'DisableMetrics');
   }
 

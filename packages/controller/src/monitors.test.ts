@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@bluechi-ts/protocol/logging';
 import type { AgentPeer } from './agent-peer.js';
-import { MAX_MONITORS_PER_SESSION, MAX_UNITS_PER_MONITOR, MonitorRegistry } from './monitors.js';
+import { MAX_MONITORS_PER_SESSION, MAX_UNITS_PER_MONITOR, MonitorRegistry, type MonitorSink } from './monitors.js';
 import { NodeRegistry } from './node-registry.js';
 import { UnitSubscriptions, type UnitEvent } from './unit-subscriptions.js';
 
@@ -20,7 +20,10 @@ function setup() {
   const units = new UnitSubscriptions(registry, log);
   const monitors = new MonitorRegistry(units, log);
   const events: string[] = [];
-  const sink = (monitorId: number, e: UnitEvent) => events.push(`${monitorId} ${e.kind} ${e.node} ${e.unit}`);
+  const sink: MonitorSink = {
+    event: (m, e) => events.push(`${m.id} ${e.kind} ${e.node} ${e.unit}`),
+    peerRemoved: (m, peer, reason) => events.push(`${m.id} PeerRemoved ${peer} ${reason}`),
+  };
   return { units, monitors, calls, events, sink };
 }
 
@@ -29,8 +32,8 @@ const state = (unit: string): UnitEvent => ({ kind: 'UnitStateChanged', node: 'n
 describe('MonitorRegistry', () => {
   it('numbers monitors from 1 and subscriptions from 2, as upstream does', () => {
     const { monitors, sink } = setup();
-    const a = monitors.create(7, sink);
-    const b = monitors.create(8, sink);
+    const a = monitors.create(7, ':1.7', sink);
+    const b = monitors.create(8, ':1.8', sink);
     expect([a.id, b.id]).toEqual([1, 2]);
     expect(a.path).toBe('/org/eclipse/bluechi/monitor/1');
     expect(monitors.subscribe(a, 'n1', ['a.service'])).toBe(2);
@@ -41,7 +44,7 @@ describe('MonitorRegistry', () => {
 
   it("hides another session's monitor: NOT_FOUND", () => {
     const { monitors, sink } = setup();
-    const m = monitors.create(1, sink);
+    const m = monitors.create(1, ':1.1', sink);
     expect(monitors.get(m.id, 1)).toBe(m);
     expect(() => monitors.get(m.id, 2)).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: "Monitor '1' not found" }));
     expect(() => monitors.get(99, 1)).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: "Monitor '99' not found" }));
@@ -49,7 +52,7 @@ describe('MonitorRegistry', () => {
 
   it("closing twice is INVALID_STATE 'Monitor already closed', and a closed monitor is gone", () => {
     const { monitors, sink } = setup();
-    const m = monitors.create(1, sink);
+    const m = monitors.create(1, ':1.1', sink);
     monitors.close(m);
     expect(() => monitors.close(m)).toThrow(expect.objectContaining({ code: 'INVALID_STATE', message: 'Monitor already closed' }));
     expect(() => monitors.subscribe(m, 'n1', ['a.service'])).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
@@ -59,8 +62,8 @@ describe('MonitorRegistry', () => {
 
   it("an unknown subscription is NOT_FOUND \"Subscription 'N' not found\"", () => {
     const { monitors, sink } = setup();
-    const m = monitors.create(1, sink);
-    const other = monitors.create(1, sink);
+    const m = monitors.create(1, ':1.1', sink);
+    const other = monitors.create(1, ':1.1', sink);
     const id = monitors.subscribe(other, 'n1', ['a.service']);
     expect(() => monitors.unsubscribe(m, 9)).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: "Subscription '9' not found" }));
     expect(() => monitors.unsubscribe(m, id)).toThrow(expect.objectContaining({ message: `Subscription '${id}' not found` }));
@@ -70,7 +73,7 @@ describe('MonitorRegistry', () => {
 
   it('hands each event to the sink once, with the monitor id, however many subscriptions match', () => {
     const { units, monitors, events, sink } = setup();
-    const m = monitors.create(1, sink);
+    const m = monitors.create(1, ':1.1', sink);
     monitors.subscribe(m, 'n1', ['a.service']);
     monitors.subscribe(m, '*', ['a.service', 'b.service']);
     monitors.subscribe(m, 'n1', ['*']);
@@ -82,7 +85,7 @@ describe('MonitorRegistry', () => {
 
   it('unsubscribing a list drops every unit of it from the agent', () => {
     const { units, monitors, calls, sink } = setup();
-    const m = monitors.create(1, sink);
+    const m = monitors.create(1, ':1.1', sink);
     const id = monitors.subscribe(m, 'n1', ['a.service', 'b.service', 'a.service']);
     expect(calls).toEqual(['Subscribe a.service', 'Subscribe b.service']);
     monitors.unsubscribe(m, id);
@@ -92,8 +95,8 @@ describe('MonitorRegistry', () => {
 
   it('closes only the monitors of a session that went away, and their subscriptions', () => {
     const { units, monitors, calls, events, sink } = setup();
-    const mine = [monitors.create(1, sink), monitors.create(1, sink)];
-    const theirs = monitors.create(2, sink);
+    const mine = [monitors.create(1, ':1.1', sink), monitors.create(1, ':1.1', sink)];
+    const theirs = monitors.create(2, ':1.2', sink);
     monitors.subscribe(mine[0]!, 'n1', ['a.service']);
     monitors.subscribe(mine[1]!, 'n1', ['b.service']);
     monitors.subscribe(theirs, 'n1', ['b.service']);
@@ -109,16 +112,16 @@ describe('MonitorRegistry', () => {
 
   it(`allows ${MAX_MONITORS_PER_SESSION} monitors per session`, () => {
     const { monitors, sink } = setup();
-    for (let i = 0; i < MAX_MONITORS_PER_SESSION; i++) monitors.create(1, sink);
-    expect(() => monitors.create(1, sink)).toThrow(expect.objectContaining({ code: 'TOO_MANY_REQUESTS' }));
-    expect(monitors.create(2, sink).id).toBe(MAX_MONITORS_PER_SESSION + 1);
+    for (let i = 0; i < MAX_MONITORS_PER_SESSION; i++) monitors.create(1, ':1.1', sink);
+    expect(() => monitors.create(1, ':1.1', sink)).toThrow(expect.objectContaining({ code: 'TOO_MANY_REQUESTS' }));
+    expect(monitors.create(2, ':1.2', sink).id).toBe(MAX_MONITORS_PER_SESSION + 1);
     monitors.closeOwnedBy(1);
-    expect(monitors.create(1, sink).owner).toBe(1);
+    expect(monitors.create(1, ':1.1', sink).owner).toBe(1);
   });
 
   it(`allows ${MAX_UNITS_PER_MONITOR} units per monitor`, () => {
     const { units, monitors, sink } = setup();
-    const m = monitors.create(1, sink);
+    const m = monitors.create(1, ':1.1', sink);
     const names = Array.from({ length: MAX_UNITS_PER_MONITOR - 1 }, (_, i) => `u${i}.service`);
     monitors.subscribe(m, 'n1', names);
     const last = monitors.subscribe(m, 'n1', ['last.service']);

@@ -5,27 +5,43 @@
  * 1; subscription ids from 2, as upstream numbers them. Closing the owner's
  * session closes its monitors.
  */
+import { EventEmitter } from 'node:events';
 import { BluechiError, ErrorCodes, Messages, monitorObjectPath } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import type { Subscription, UnitEvent, UnitSubscriptions } from './unit-subscriptions.js';
 
 /** Monitors one API session may hold at once. */
 export const MAX_MONITORS_PER_SESSION = 64;
+/** Peers one monitor may have. */
+export const MAX_PEERS_PER_MONITOR = 64;
 /** Unit subscriptions (counting each unit of a SubscribeList) one monitor may hold. */
 export const MAX_UNITS_PER_MONITOR = 4096;
 
-/** Where a monitor's events go: its owner, and later any peers. */
-export type MonitorSink = (monitorId: number, e: UnitEvent) => void;
+/** A unique bus name, `:` then at least two dot-separated elements of [A-Za-z0-9_-] (the D-Bus specification). */
+const UNIQUE_NAME = /^:[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/;
+
+/** Where a monitor's events go: its owner and each of its peers (the adapter knows how to reach them). */
+export interface MonitorSink {
+  /** One event for the owner and every peer. */
+  event(m: Monitor, e: UnitEvent): void;
+  /** `peer` stops receiving this monitor's events, told `reason`. */
+  peerRemoved(m: Monitor, peer: string, reason: string): void;
+}
 
 export class Monitor {
   /** Subscription id -> the multiplexer subscriptions it stands for (several for SubscribeList). */
   readonly subscriptions = new Map<number, Subscription[]>();
+  /** Peer id (from 1, per monitor) -> the peer's client name. */
+  readonly peers = new Map<number, string>();
+  nextPeerId = 1;
   closed = false;
 
   constructor(
     readonly id: number,
     /** The API session that created it. */
     readonly owner: number,
+    /** The owner's client name (its D-Bus unique name). */
+    readonly ownerName: string,
     readonly sink: MonitorSink,
   ) {}
 
@@ -34,11 +50,12 @@ export class Monitor {
   }
 
   readonly listener = (e: UnitEvent): void => {
-    if (!this.closed) this.sink(this.id, e);
+    if (!this.closed) this.sink.event(this, e);
   };
 }
 
-export class MonitorRegistry {
+/** Emits `closed` for every monitor closed, however it closed (Close, its owner leaving). */
+export class MonitorRegistry extends EventEmitter<{ closed: [m: Monitor] }> {
   private nextMonitorId = 1;
   private nextSubscriptionId = 2;
   private readonly monitors = new Map<number, Monitor>();
@@ -46,20 +63,22 @@ export class MonitorRegistry {
   constructor(
     private readonly units: UnitSubscriptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   get size(): number {
     return this.monitors.size;
   }
 
   /** TOO_MANY_REQUESTS when the session already holds MAX_MONITORS_PER_SESSION. */
-  create(owner: number, sink: MonitorSink): Monitor {
+  create(owner: number, ownerName: string, sink: MonitorSink): Monitor {
     let held = 0;
     for (const m of this.monitors.values()) if (m.owner === owner) held++;
     if (held >= MAX_MONITORS_PER_SESSION) {
       throw new BluechiError(ErrorCodes.TOO_MANY_REQUESTS, `too many monitors for one client (${MAX_MONITORS_PER_SESSION})`);
     }
-    const m = new Monitor(this.nextMonitorId++, owner, sink);
+    const m = new Monitor(this.nextMonitorId++, owner, ownerName, sink);
     this.monitors.set(m.id, m);
     this.log.debug({ monitor: m.id, session: owner }, `Created monitor ${m.path}`);
     return m;
@@ -94,13 +113,51 @@ export class MonitorRegistry {
     for (const s of subs) this.units.unsubscribe(s);
   }
 
+  /**
+   * `peer` receives this monitor's events too, under the returned id.
+   * INVALID_ARGS for a name that is not a unique bus name, the owner's, or one already added.
+   */
+  addPeer(m: Monitor, peer: string): number {
+    if (m.closed) throw new BluechiError(ErrorCodes.INVALID_STATE, Messages.monitorAlreadyClosed);
+    if (!UNIQUE_NAME.test(peer) || peer.length > 255) throw new BluechiError(ErrorCodes.INVALID_ARGS, Messages.invalidPeerName(peer));
+    if (peer === m.ownerName) throw new BluechiError(ErrorCodes.INVALID_ARGS, Messages.peerIsOwner);
+    for (const name of m.peers.values()) {
+      if (name === peer) throw new BluechiError(ErrorCodes.INVALID_ARGS, Messages.peerAlreadyAdded(peer));
+    }
+    if (m.peers.size >= MAX_PEERS_PER_MONITOR) {
+      throw new BluechiError(ErrorCodes.TOO_MANY_REQUESTS, `too many peers for one monitor (${MAX_PEERS_PER_MONITOR})`);
+    }
+    const id = m.nextPeerId++;
+    m.peers.set(id, peer);
+    this.log.debug({ monitor: m.id, peer }, `Monitor ${m.id} added peer ${peer}`);
+    return id;
+  }
+
+  /** Stops delivery to peer `id`, which is told `reason`; NOT_FOUND for an unknown id. */
+  removePeer(m: Monitor, id: number, reason: string): void {
+    const peer = m.peers.get(id);
+    if (peer === undefined) throw new BluechiError(ErrorCodes.NOT_FOUND, Messages.peerNotFound(id));
+    m.peers.delete(id);
+    m.sink.peerRemoved(m, peer, reason);
+  }
+
+  /** A client went away: it is nobody's peer any more (it is not told). */
+  forgetPeer(name: string): void {
+    for (const m of this.monitors.values()) {
+      for (const [id, peer] of m.peers) if (peer === name) m.peers.delete(id);
+    }
+  }
+
   close(m: Monitor): void {
     if (m.closed) throw new BluechiError(ErrorCodes.INVALID_STATE, Messages.monitorAlreadyClosed);
     m.closed = true;
+    for (const peer of m.peers.values()) m.sink.peerRemoved(m, peer, Messages.monitorClosedReason);
+    m.peers.clear();
     for (const subs of m.subscriptions.values()) for (const s of subs) this.units.unsubscribe(s);
     m.subscriptions.clear();
     this.monitors.delete(m.id);
     this.log.debug({ monitor: m.id }, `Closed monitor ${m.path}`);
+    this.emit('closed', m);
   }
 
   /** Closes every monitor of a session that went away. */

@@ -34,6 +34,17 @@ export class NodeRegistry extends EventEmitter<{ status: [node: ControllerNode] 
     return this.list().filter((n) => n.status === 'online');
   }
 
+  /**
+   * The system as a whole (reference §2.1 Controller.Status): `up` when every
+   * configured node is online, `down` when none is (or none is configured),
+   * `degraded` otherwise.
+   */
+  systemStatus(): 'up' | 'degraded' | 'down' {
+    const online = this.online().length;
+    if (online === 0) return 'down';
+    return online === this.nodes.size ? 'up' : 'degraded';
+  }
+
   find(name: string): ControllerNode | undefined {
     return this.nodes.get(name);
   }

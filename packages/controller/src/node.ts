@@ -7,6 +7,7 @@ import {
   BluechiError,
   ErrorCodes,
   Messages,
+  nodeObjectPath,
   type AgentMethods,
   type ControllerSignals,
   type SignalParamsOf,
@@ -24,7 +25,7 @@ type Signals = typeof ControllerSignals;
 export class ControllerNode {
   private peer: AgentPeer | undefined;
   private peerIpValue = '';
-  private lastSeenWall = 0;
+  private lastSeenWallValue = 0;
   private lastSeenMonoValue = 0;
   private connectedSinceWall = 0;
   /** The heartbeat period the connected agent announced (ms); 0 = none. */
@@ -38,6 +39,21 @@ export class ControllerNode {
 
   get status(): 'online' | 'offline' {
     return this.peer ? 'online' : 'offline';
+  }
+
+  /** `/org/eclipse/bluechi/node/<escaped name>` (reference §2.2). */
+  get path(): string {
+    return nodeObjectPath(this.name);
+  }
+
+  /** The agent's TCP peer address; "" when offline or on the Unix socket. */
+  get peerIp(): string {
+    return this.peerIpValue;
+  }
+
+  /** Wall clock (ms since the epoch) of the last heartbeat or registration; 0 = never. */
+  get lastSeenWall(): number {
+    return this.lastSeenWallValue;
   }
 
   get connection(): AgentPeer | undefined {
@@ -67,7 +83,7 @@ export class ControllerNode {
   }
 
   touch(wallNow: number, monoNow: number): void {
-    this.lastSeenWall = wallNow;
+    this.lastSeenWallValue = wallNow;
     this.lastSeenMonoValue = monoNow;
   }
 
@@ -76,7 +92,7 @@ export class ControllerNode {
       name: this.name,
       status: this.status,
       peerIp: this.peerIpValue,
-      lastSeen: this.lastSeenWall,
+      lastSeen: this.lastSeenWallValue,
       connectedSince: this.connectedSinceWall,
     };
   }

@@ -142,4 +142,10 @@ export const Messages = {
   monitorAlreadyClosed: 'Monitor already closed',
   subscriptionNotFound: (id: number) => `Subscription '${id}' not found`,
   jobNotFound: (id: number) => `No job with ID '${id}' found`,
+  nodeNotFound: 'Node not found',
+  invalidPeerName: (name: string) => `Invalid peer name '${name}': not a unique bus name`,
+  peerIsOwner: 'The owner of a monitor cannot be its peer',
+  peerAlreadyAdded: (name: string) => `Peer '${name}' already added`,
+  peerNotFound: (id: number) => `Peer '${id}' not found`,
+  monitorClosedReason: 'monitor closed',
 } as const;

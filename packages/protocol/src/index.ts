@@ -12,3 +12,5 @@ export * from './config/layers.js';
 export * from './config/values.js';
 export * from './paths.js';
 export * from './daemon.js';
+export * from './dbus-values.js';
+export * from './dbus-interfaces.js';

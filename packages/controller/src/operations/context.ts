@@ -4,7 +4,7 @@
  * API (NDJSON) and, later, the D-Bus API are thin adapters that call these
  * operations; no behaviour lives in an adapter.
  */
-import type { ApiMethods, ApiSignals, MethodHandler, SignalParamsOf } from '@bluechi-ts/protocol';
+import type { ApiMethods, ApiSignals, LogLevel, MethodHandler, SignalParamsOf } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import type { JobRegistry } from '../jobs.js';
 import type { Metrics } from '../metrics.js';
@@ -12,12 +12,18 @@ import type { MonitorRegistry } from '../monitors.js';
 import type { NodeRegistry } from '../node-registry.js';
 import type { UnitSubscriptions } from '../unit-subscriptions.js';
 
-/** One client of the controller: a connection on the local API socket today, a D-Bus peer tomorrow. */
+type SignalName = keyof typeof ApiSignals & string;
+
+/** One client of the controller: a connection on the local API socket, or a D-Bus client. */
 export interface ApiSession {
   /** Unique while the controller runs. */
   readonly id: number;
+  /** The client's name as its adapter's peers know it: a D-Bus unique name (`:1.42`), or `:api.<id>` on the socket. */
+  readonly name: string;
   /** Sends a signal to this client only (dropped once it is gone). */
-  signal<S extends keyof typeof ApiSignals & string>(name: S, params: SignalParamsOf<typeof ApiSignals, S>): void;
+  signal<S extends SignalName>(name: S, params: SignalParamsOf<typeof ApiSignals, S>): void;
+  /** Sends a signal to another client of the same adapter, by its name (dropped if there is none). */
+  signalPeer<S extends SignalName>(peer: string, name: S, params: SignalParamsOf<typeof ApiSignals, S>): void;
   /** Runs `cleanup` when the client goes away (at once if it already has). */
   onClose(cleanup: () => void): void;
 }
@@ -36,7 +42,9 @@ export type Services = {
   metrics: Metrics;
   log: Logger;
   /** Changes the controller's own log level at runtime (already validated). */
-  setLogLevel(level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'): void;
+  setLogLevel(level: LogLevel): void;
+  /** The controller's current log level. */
+  logLevel(): LogLevel;
   isShuttingDown(): boolean;
 };
 

@@ -4,6 +4,7 @@
  * peers that record every request and answer through a test's function, and
  * API sessions that record the signals they are sent.
  */
+import type { LogLevel } from '@bluechi-ts/protocol';
 import { createLogger } from '@bluechi-ts/protocol/logging';
 import type { AgentPeer } from '../agent-peer.js';
 import { JobRegistry } from '../jobs.js';
@@ -83,6 +84,7 @@ export function fakeServices(opts: FakeServicesOptions = {}): FakeServices {
     metrics: new Metrics(registry, jobs, log),
     log,
     setLogLevel: (level) => levels.push(level),
+    logLevel: () => (levels.at(-1) as LogLevel | undefined) ?? 'INFO',
     isShuttingDown: () => state.shuttingDown,
   };
   return {
@@ -113,13 +115,16 @@ export type RecordingSession = {
 
 let nextSessionId = 1;
 
-/** A new API session (each with its own id) that records the signals it is sent. */
+/** A new API session (each with its own id) that records the signals it is sent, and those for its peers as `peer> Name {...}`. */
 export function recordingSession(): RecordingSession {
   const signals: string[] = [];
   const closers: Array<() => void> = [];
+  const id = nextSessionId++;
   const session: ApiSession = {
-    id: nextSessionId++,
+    id,
+    name: `:test.${id}`,
     signal: (name, params) => signals.push(`${name} ${JSON.stringify(params)}`),
+    signalPeer: (peer, name, params) => signals.push(`${peer}> ${name} ${JSON.stringify(params)}`),
     onClose: (cleanup) => closers.push(cleanup),
   };
   return { ctx: { session, signal: new AbortController().signal }, signals, close: () => closers.splice(0).forEach((c) => c()) };

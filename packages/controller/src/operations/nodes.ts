@@ -4,10 +4,15 @@ import type { ControllerNode } from '../node.js';
 import { forward, onlineNode } from './forward.js';
 import { watchOnce, type OperationsFor, type Services } from './context.js';
 
-export function nodeOperations(s: Services): OperationsFor<'Version' | 'ListNodes' | 'WatchNodes' | 'SetLogLevel'> {
+export function nodeOperations(s: Services): OperationsFor<'Version' | 'ListNodes' | 'GetNode' | 'WatchNodes' | 'SetLogLevel'> {
   return {
     Version: () => ({ version: VERSION }),
     ListNodes: () => ({ nodes: s.registry.list().map((n) => n.info()) }),
+    GetNode: ({ node }) => {
+      const found = s.registry.find(node);
+      if (!found) throw new BluechiError(ErrorCodes.NODE_NOT_FOUND, Messages.nodeNotFound, { dbusName: 'org.freedesktop.DBus.Error.ServiceUnknown' });
+      return { path: found.path };
+    },
     WatchNodes: (_p, { session }) => {
       watchOnce(session, 'nodes', () => {
         const onStatus = (node: ControllerNode) => session.signal('NodeStatusChanged', { node: node.name, status: node.status });

@@ -1,11 +1,13 @@
 /** Unit queries and unit control, forwarded to the node's agent. */
-import { assertUnitName } from '@bluechi-ts/protocol';
+import { BluechiError, ErrorCodes, Messages, assertUnitName } from '@bluechi-ts/protocol';
 import { forward, oneOrEveryNode } from './forward.js';
 import type { OperationsFor, Services } from './context.js';
 
 export function unitOperations(
   s: Services,
-): OperationsFor<'ListUnits' | 'GetUnitProperties' | 'FreezeUnit' | 'ThawUnit' | 'KillUnit' | 'ResetFailed' | 'ResetFailedUnit'> {
+): OperationsFor<
+  'ListUnits' | 'GetUnitProperties' | 'GetUnitProperty' | 'SetUnitProperties' | 'StartTransientUnit' | 'FreezeUnit' | 'ThawUnit' | 'KillUnit' | 'ResetFailed' | 'ResetFailedUnit'
+> {
   /** A unit operation: the name is checked here, once, before anything goes to a node. */
   const onUnit = async <T>(unit: string, run: () => Promise<T>): Promise<T> => {
     assertUnitName(unit);
@@ -17,6 +19,14 @@ export function unitOperations(
     }),
     GetUnitProperties: ({ node, unit, interface: iface }, ctx) =>
       onUnit(unit, () => forward(s, ctx, node, 'GetUnitProperties', { unit, interface: iface ?? '' })),
+    GetUnitProperty: ({ node, unit, interface: iface, property }, ctx) =>
+      onUnit(unit, () => forward(s, ctx, node, 'GetUnitProperty', { unit, interface: iface, property })),
+    SetUnitProperties: ({ node, unit, runtime, properties }, ctx) =>
+      onUnit(unit, () => forward(s, ctx, node, 'SetUnitProperties', { unit, runtime, properties })),
+    StartTransientUnit: ({ node, unit, mode, properties, aux }, ctx) => {
+      if (s.isShuttingDown()) throw new BluechiError(ErrorCodes.SHUTTING_DOWN, Messages.shuttingDown);
+      return onUnit(unit, () => forward(s, ctx, node, 'StartTransientUnit', { unit, mode, properties, aux }));
+    },
     FreezeUnit: ({ node, unit }, ctx) => onUnit(unit, () => forward(s, ctx, node, 'FreezeUnit', { unit })),
     ThawUnit: ({ node, unit }, ctx) => onUnit(unit, () => forward(s, ctx, node, 'ThawUnit', { unit })),
     KillUnit: ({ node, unit, whom, signal }, ctx) => onUnit(unit, () => forward(s, ctx, node, 'KillUnit', { unit, whom, signal })),

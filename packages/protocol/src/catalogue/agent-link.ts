@@ -13,7 +13,9 @@ import {
   PropertiesSchema,
   SignaturesSchema,
   UnitFileSchema,
+  TypedValueResult,
   UnitInfoSchema,
+  auxUnits,
   dbusInterface,
   jobId,
   jobMethod,
@@ -22,9 +24,11 @@ import {
   killWhom,
   micros,
   nodeName,
+  propertyName,
   proxyId,
   signalNumber,
   stateName,
+  typedProperties,
   unitEventReason,
   unitFileName,
   unitName,
@@ -51,6 +55,18 @@ export const AgentMethods = {
   ListUnitFiles: method(empty, object({ unitFiles: array(UnitFileSchema, { max: 200_000 }) })),
   /** All properties of a unit (`interface` "" or absent), or of one interface. Loads the unit. */
   GetUnitProperties: method(object({ unit: unitName, interface: optional(dbusInterface) }), PropertiesResult),
+  /** One property of one interface of a unit (systemd's Properties.Get on the loaded unit). */
+  GetUnitProperty: method(object({ unit: unitName, interface: dbusInterface, property: propertyName }), TypedValueResult),
+  /** systemd's SetUnitProperties: `runtime` keeps the change until the next reboot only. */
+  SetUnitProperties: method(object({ unit: unitName, runtime: boolean(), properties: typedProperties }), empty),
+  /**
+   * systemd's StartTransientUnit, passed through: the reply is systemd's own
+   * job path on the node (no controller job is created, as upstream).
+   */
+  StartTransientUnit: method(
+    object({ unit: unitName, mode: jobMode, properties: typedProperties, aux: auxUnits }),
+    object({ jobPath: string({ max: 2048 }) }),
+  ),
   FreezeUnit: unitOnly,
   ThawUnit: unitOnly,
   KillUnit: method(object({ unit: unitName, whom: killWhom, signal: signalNumber }), empty),

@@ -17,8 +17,10 @@ import {
   PropertiesResult,
   PropertiesSchema,
   SignaturesSchema,
+  TypedValueResult,
   UnitFileSchema,
   UnitInfoSchema,
+  auxUnits,
   dbusInterface,
   jobId,
   jobMethod,
@@ -30,8 +32,10 @@ import {
   nodePattern,
   nodeRef,
   objectId,
+  propertyName,
   signalNumber,
   stateName,
+  typedProperties,
   unitEventReason,
   unitFileName,
   unitName,
@@ -52,6 +56,8 @@ export const ApiMethods = {
   Version: method(empty, object({ version: string({ max: 128 }) })),
   /** Every configured node, online or not, in configuration order. */
   ListNodes: method(empty, object({ nodes: array(NodeInfoSchema) })),
+  /** The node's object path; NODE_NOT_FOUND "Node not found" for a name that is not configured. */
+  GetNode: method(object({ node: nodeRef }), object({ path: string({ max: 255 }) })),
   /** From now on this session receives NodeStatusChanged for every node. */
   WatchNodes: method(empty, empty),
 
@@ -77,6 +83,13 @@ export const ApiMethods = {
     object({ nodes: array(object({ node: nodeRef, units: array(UnitInfoSchema, { max: 200_000 }) })) }),
   ),
   GetUnitProperties: method(object({ node: nodeRef, unit: unitName, interface: optional(dbusInterface) }), PropertiesResult),
+  GetUnitProperty: method(object({ node: nodeRef, unit: unitName, interface: dbusInterface, property: propertyName }), TypedValueResult),
+  SetUnitProperties: method(object({ node: nodeRef, unit: unitName, runtime: boolean(), properties: typedProperties }), empty),
+  /** systemd's StartTransientUnit on the node; answers with systemd's job path there (no controller job). */
+  StartTransientUnit: method(
+    object({ node: nodeRef, unit: unitName, mode: jobMode, properties: typedProperties, aux: auxUnits }),
+    object({ jobPath: string({ max: 2048 }) }),
+  ),
   FreezeUnit: nodeUnit,
   ThawUnit: nodeUnit,
   KillUnit: method(object({ node: nodeRef, unit: unitName, whom: killWhom, signal: signalNumber }), empty),
@@ -113,6 +126,14 @@ export const ApiMethods = {
   ),
   Unsubscribe: method(object({ monitorId, subscriptionId }), empty),
   CloseMonitor: method(object({ monitorId }), empty),
+  /**
+   * Another client of the same API receives this monitor's events too.
+   * `peer` is its client name (a D-Bus unique name `:x.y`); the owner itself,
+   * a duplicate or a malformed name is refused with INVALID_ARGS.
+   */
+  AddPeer: method(object({ monitorId, peer: string({ max: 255 }) }), object({ peerId: objectId })),
+  /** Stops delivery to a peer; it receives PeerRemoved with `reason` first. */
+  RemovePeer: method(object({ monitorId, peerId: objectId, reason: string({ max: 4096 }) }), empty),
 
   // ---- metrics -------------------------------------------------------------
   EnableMetrics: method(empty, empty),
@@ -149,6 +170,8 @@ export const ApiSignals = {
   UnitPropertiesChanged: signal(
     object({ ...monitorEvent, interface: dbusInterface, properties: PropertiesSchema, signatures: SignaturesSchema }),
   ),
+  /** This client was a peer of a monitor and no longer is (`monitor closed` when the monitor closed). */
+  PeerRemoved: signal(object({ monitorId, reason: string({ max: 4096 }) })),
   /**
    * A start job finished while metrics were on: the controller's wall time from
    * the request to the job's end, and the unit's time in `activating` as systemd

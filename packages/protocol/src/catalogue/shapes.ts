@@ -147,3 +147,18 @@ export const PropertiesResult = object({
 /** How a unit file operation went: systemd's own reply. */
 export const EnableResult = object({ carriesInstallInfo: boolean(), changes: unitFileChanges });
 export const ChangesResult = object({ changes: unitFileChanges });
+
+/**
+ * One D-Bus property with its type, as in an `a(sv)` list systemd takes
+ * (SetUnitProperties, StartTransientUnit): `value` is in the JSON form of
+ * `dbus-values.ts` for `signature`.
+ */
+export const TypedPropertySchema = object({ name: string({ min: 1, max: 255 }), signature: string({ min: 1, max: 255 }), value: json() });
+export type TypedProperty = Infer<typeof TypedPropertySchema>;
+export const typedProperties = array(TypedPropertySchema, { max: 1024 });
+/** An auxiliary unit of StartTransientUnit: its name and properties (`a(sa(sv))`). */
+export const AuxUnitSchema = object({ name: unitName, properties: typedProperties });
+export const auxUnits = array(AuxUnitSchema, { max: 64 });
+/** One property's value in the JSON form of `dbus-values.ts`, with its D-Bus type. */
+export const TypedValueResult = object({ signature: string({ min: 1, max: 255 }), value: json() });
+export const propertyName = string({ min: 1, max: 255 });
