@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '@bluechi-ts/protocol/logging';
 import { Controller, buildControllerConfig } from '@bluechi-ts/controller';
 import { Agent, buildAgentConfig } from '@bluechi-ts/agent';
 import { FakeSystemdManager, type FakeUnitOptions } from '../../packages/agent/src/systemd/fake-manager.js';
+import { FakeBus } from '../../packages/controller/src/dbus/fake-bus.js';
 
 export type LogSink = { lines: string[]; log: Logger };
 
@@ -53,6 +54,8 @@ export type TestController = {
   apiPath: string;
   agentSocket: string;
   logs: LogSink;
+  /** The controller's system bus: an in-memory one, where its D-Bus API is served. */
+  bus: FakeBus;
   api(): Promise<ApiClient>;
   stop(): Promise<void>;
 };
@@ -63,11 +66,13 @@ export async function startController(extra = '', nodes = ['main', 'worker1', 'w
   const text = `[bluechi-controller]\nControllerPort=${port}\nAllowedNodeNames=${nodes.join(',')}\nUnixSocketPath=${agentSocket}\nApiSocketPath=${apiPath}\n${extra}\n`;
   const config = buildControllerConfig(parseIni(text, 'inprocess.conf'), ['inprocess.conf']);
   const logs = memoryLogger('bluechi-controller');
-  const controller = new Controller({ config, log: logs.log });
+  const bus = new FakeBus();
+  const controller = new Controller({ config, log: logs.log, connectBus: async () => bus });
   await controller.start();
   const clients: ApiClient[] = [];
   return {
     controller,
+    bus,
     port: controller.agentPort!,
     dir,
     apiPath,
