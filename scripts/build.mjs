@@ -36,6 +36,13 @@ const require = createRequire(import.meta.url);
 const PROGRAMS = [
   { entry: 'packages/controller/src/main.ts', out: 'usr/libexec/bluechi-controller', format: 'esm' },
   { entry: 'packages/agent/src/main.ts', out: 'usr/libexec/bluechi-agent', format: 'esm' },
+  {
+    entry: 'packages/ctl/src/is-online/main.ts',
+    out: 'usr/bin/bluechi-is-online',
+    format: 'esm',
+    // Like bluechictl, never the daemons' logging (pino) nor their option parsing (yargs).
+    forbid: [/\/node_modules\/(pino|yargs)\//, /\/packages\/protocol\/src\/(logging|command-line)\.ts$/],
+  },
   // bluechictl: a small launcher that compiles the CLI bundle with a V8 code
   // cache made below (packages/ctl/src/launcher.ts explains why).
   { entry: 'packages/ctl/src/launcher.ts', out: 'usr/lib/bluechi/bluechictl.cjs', format: 'cjs' },
@@ -70,6 +77,8 @@ const DATA_FILES = [
   { src: 'config/agent.conf', out: 'usr/share/bluechi-agent/config/agent.conf' },
   { src: 'tmpfiles.d/bluechi.conf', out: 'usr/lib/tmpfiles.d/bluechi.conf' },
   { src: 'dbus/org.eclipse.bluechi.Agent.conf', out: 'usr/share/dbus-1/system.d/org.eclipse.bluechi.Agent.conf' },
+  { src: 'dbus/org.eclipse.bluechi.conf', out: 'usr/share/dbus-1/system.d/org.eclipse.bluechi.conf' },
+  { src: 'sysusers.d/bluechi.conf', out: 'usr/lib/sysusers.d/bluechi.conf' },
   { src: 'completion/bluechictl.bash', out: 'usr/share/bash-completion/completions/bluechictl' },
   { src: 'completion/_bluechictl', out: 'usr/share/zsh/vendor-completions/_bluechictl' },
 ];
@@ -195,6 +204,30 @@ async function stageData() {
   for (const dir of EMPTY_DIRS) await mkdir(join(DEST, dir), { recursive: true });
 }
 
+/**
+ * Writes usr/share/dbus-1/interfaces/<interface>.xml for every public D-Bus
+ * interface, from the one declaration the controller also serves
+ * (packages/protocol/src/dbus-interfaces.ts).
+ */
+async function stageInterfaceXml() {
+  const result = await esbuild.build({
+    entryPoints: [join(ROOT, 'packages/protocol/src/dbus-interfaces.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+  });
+  const url = `data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString('base64')}`;
+  const { PUBLIC_INTERFACES, introspectionXml } = await import(url);
+  const dir = join(DEST, 'usr/share/dbus-1/interfaces');
+  await mkdir(dir, { recursive: true });
+  for (const spec of PUBLIC_INTERFACES) {
+    const target = join(dir, `${spec.name}.xml`);
+    await writeFile(target, introspectionXml([spec]));
+    await chmod(target, 0o644);
+  }
+}
+
 async function listTree(dir, prefix = '') {
   const rows = [];
   const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
@@ -235,6 +268,7 @@ async function main() {
   await Promise.all(programs.map((p) => bundle(p, version)));
   makeCliCodeCache();
   await stageData();
+  await stageInterfaceXml();
   await stageScripts(version);
   await stageLinks();
   console.log(`build: bundled ${programs.length} programs in ${Date.now() - started} ms (version ${version})`);
