@@ -20,6 +20,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { connectSystemd } from '../src/systemd/dbus-next-port.js';
 import type { UnitOp } from '@bluechi-ts/protocol';
+import { DbusValueError } from '@bluechi-ts/protocol';
 import { DBUS_ERRORS, SystemdError, type SystemdManager, type UnitStateEvent } from '../src/systemd/manager.js';
 import { unitNameFromPath, unitObjectPath } from '../src/systemd/unit-path.js';
 
@@ -143,6 +144,80 @@ async function properties(m: SystemdManager): Promise<void> {
   check('properties of unknown unit: not-found', nf.LoadState === 'not-found' && nf.ActiveState === 'inactive', nf.LoadError);
 }
 
+async function typedValues(m: SystemdManager): Promise<void> {
+  const NO_SUCH = DBUS_ERRORS.NO_SUCH_UNIT;
+  const SERVICE = 'org.freedesktop.systemd1.Service';
+  const UNIT = 'org.freedesktop.systemd1.Unit';
+  const stop = await m.getUnitProperty('smoke-noreload.service', SERVICE, 'TimeoutStopUSec');
+  check('getUnitProperty of a t', stop.signature === 't' && stop.value === 90_000_000, stop);
+  const exec = await m.getUnitProperty('smoke-noreload.service', SERVICE, 'ExecStart');
+  const row = Array.isArray(exec.value) ? exec.value[0] : undefined;
+  check('getUnitProperty of ExecStart', exec.signature === 'a(sasbttttuii)' && Array.isArray(row) && row[0] === '/bin/true', exec);
+  await m.setUnitProperties('smoke-noreload.service', true, [
+    { name: 'Description', signature: 's', value: 'smoke set' },
+    { name: 'CPUWeight', signature: 't', value: 77 },
+  ]);
+  const [desc, weight] = await Promise.all([
+    m.getUnitProperty('smoke-noreload.service', UNIT, 'Description'),
+    m.getUnitProperty('smoke-noreload.service', SERVICE, 'CPUWeight'),
+  ]);
+  check('setUnitProperties changes the values', desc.value === 'smoke set' && weight.value === 77, { desc, weight });
+
+  const active = new Promise<void>((resolve) =>
+    m.onStateChanged((e) => e.unit === 'smoke-transient.service' && e.activeState === 'active' && resolve()),
+  );
+  const jobPath = await m.startTransientUnit(
+    'smoke-transient.service',
+    'replace',
+    [
+      { name: 'Description', signature: 's', value: 'smoke transient' },
+      { name: 'ExecStart', signature: 'a(sasb)', value: [['/bin/sleep', ['/bin/sleep', '300'], false]] },
+    ],
+    [],
+  );
+  check('startTransientUnit answers with a job path', /^\/org\/freedesktop\/systemd1\/job\/\d+$/.test(jobPath), jobPath);
+  await active;
+  const { properties: tp } = await m.getUnitProperties('smoke-transient.service', UNIT);
+  check('the transient unit runs', tp.SubState === 'running' && tp.Description === 'smoke transient', { sub: tp.SubState, d: tp.Description });
+
+  const exec1 = [{ name: 'ExecStart', signature: 'a(sasb)', value: [['/bin/true', ['/bin/true'], false]] }];
+  const cases: Array<[string, () => Promise<unknown>, string, string]> = [
+    [
+      'unknown property',
+      () => m.getUnitProperty('smoke-ok.service', UNIT, 'Nope'),
+      'org.freedesktop.DBus.Error.UnknownProperty',
+      'Unknown interface org.freedesktop.systemd1.Unit or property Nope.',
+    ],
+    [
+      'set a read-only property',
+      () => m.setUnitProperties('smoke-ok.service', true, [{ name: 'ActiveState', signature: 's', value: 'x' }]),
+      'org.freedesktop.DBus.Error.PropertyReadOnly',
+      'Cannot set property ActiveState, or unknown property.',
+    ],
+    ['set on an unknown unit', () => m.setUnitProperties('nosuch.service', true, []), NO_SUCH, 'Unit nosuch.service not found.'],
+    [
+      'transient unit that exists',
+      () => m.startTransientUnit('smoke-transient.service', 'replace', exec1, []),
+      'org.freedesktop.systemd1.UnitExists',
+      'Unit smoke-transient.service was already loaded or has a fragment file.',
+    ],
+    ['transient with a bad mode', () => m.startTransientUnit('smoke-t2.service', 'bogus', exec1, []), DBUS_ERRORS.INVALID_ARGS, 'Job mode bogus is invalid.'],
+    [
+      'transient service without ExecStart',
+      () => m.startTransientUnit('smoke-t3.service', 'replace', [], []),
+      'org.freedesktop.systemd1.BadUnitSetting',
+      'Unit smoke-t3.service has a bad unit file setting.',
+    ],
+  ];
+  for (const [name, call, dbusName, text] of cases) {
+    const err = await errorOf(call());
+    check(`error: ${name}`, err?.name === dbusName && err.text === text, err ?? 'no error');
+  }
+  const misfit = await m.setUnitProperties('smoke-ok.service', true, [{ name: 'CPUWeight', signature: 't', value: 'x' }]).catch((e: unknown) => e);
+  check('a value that does not fit its type never reaches systemd', misfit instanceof DbusValueError, String(misfit));
+  await run(m, 'smoke-transient.service', 'stop');
+}
+
 async function timing(m: SystemdManager, cycles: number): Promise<void> {
   const cycle: number[] = [], start: number[] = [], stop: number[] = [];
   for (let i = 0; i < cycles; i++) {
@@ -210,6 +285,7 @@ async function inside(): Promise<void> {
   await errors(m);
   await listing(m);
   await properties(m);
+  await typedValues(m);
   await timing(m, Number(process.env.SMOKE_CYCLES ?? 50));
   await m.close();
   await closing();

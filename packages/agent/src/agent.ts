@@ -1,15 +1,26 @@
 /**
  * The agent's composition root: the controller link, the request handlers over
  * one SystemdManager, the unit watch, the proxy services hosted on this node,
- * and the public D-Bus API they are reached through.
+ * and the public D-Bus API they are reached through. It owns what that API
+ * shows: the controller address (switched at run time by SwitchController,
+ * kept until the agent restarts) and the current log level.
  */
-import { BluechiError, ErrorCodes, Messages, VERSION, parseProxyInstance } from '@bluechi-ts/protocol';
+import {
+  BluechiError,
+  ConfigError,
+  ErrorCodes,
+  Messages,
+  VERSION,
+  parseProxyInstance,
+  type LogLevel,
+} from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import type { AgentConfig } from './config.js';
+import { controllerUrl, formatControllerAddress, parseControllerAddress } from './controller-address.js';
 import { ControllerLink } from './controller-link.js';
-import { agentHandlers } from './handlers/index.js';
+import { agentHandlers, type AgentHandlers } from './handlers/index.js';
 import { ProxyManager, type ProxyHost } from './proxy/proxy-manager.js';
-import type { AgentBusService, AgentBusHandlers } from './systemd/dbus-agent-service.js';
+import type { AgentBusService, AgentBusHandlers, AgentProperties } from './systemd/dbus-agent-service.js';
 import type { SystemdManager } from './systemd/manager.js';
 import { UnitWatch, type AgentNotify } from './unit-watch.js';
 
@@ -18,6 +29,7 @@ export const DEFAULT_PROXY_TIMEOUT_MS = 300_000;
 const PROXY_PREFIX = 'bluechi-proxy@';
 /** The proxy answers this long before systemd would kill it for its start timeout. */
 const PROXY_TIMEOUT_MARGIN_MS = 250;
+/** Upstream's refusal of SwitchController to the current address. */
 
 export type AgentOptions = {
   config: AgentConfig;
@@ -32,6 +44,10 @@ export class Agent {
   readonly proxies: ProxyManager;
   readonly watch: UnitWatch;
   private bus: AgentBusService | undefined;
+  private readonly handlers: AgentHandlers;
+  /** The controller: its address in sd-bus form, and the URL dialled. */
+  private controller: { address: string; url: string };
+  private logLevel: LogLevel;
 
   /** AgentJobMetrics are sent while on; the controller switches it (EnableMetrics). */
   readonly metrics = { enabled: false };
@@ -41,9 +57,21 @@ export class Agent {
     const notify: AgentNotify = (name, params) => this.link.connection?.notify(name, params);
     this.watch = new UnitWatch(systemd, notify, log);
     this.proxies = new ProxyManager(this.proxyHost(), log);
-    const handlers = agentHandlers({ systemd, watch: this.watch, notify, log, metrics: this.metrics });
+    this.logLevel = config.logLevel;
+    this.controller = {
+      address: config.controllerAddress
+        ? formatControllerAddress(parseControllerAddress(config.controllerAddress))
+        : formatControllerAddress({ kind: 'tcp', host: config.controllerHost, port: config.controllerPort }),
+      url: config.controllerUrl,
+    };
+    const onLogLevel = (level: LogLevel) => {
+      this.logLevel = level;
+      this.bus?.propertiesChanged();
+    };
+    const handlers = agentHandlers({ systemd, watch: this.watch, notify, log, metrics: this.metrics, onLogLevel });
+    this.handlers = handlers;
     this.link = new ControllerLink({
-      url: () => config.controllerUrl,
+      url: () => this.controller.url,
       nodeName: config.nodeName,
       heartbeatInterval: config.heartbeatInterval,
       controllerHeartbeatThreshold: config.controllerHeartbeatThreshold,
@@ -57,15 +85,72 @@ export class Agent {
       log,
       onConnected: () => {
         this.proxies.reannounce();
-        this.bus?.statusChanged();
+        this.bus?.propertiesChanged();
       },
       onDisconnected: () => {
         this.watch.clear();
         // The controller enables metrics again on registration if they are on.
         this.metrics.enabled = false;
-        this.bus?.statusChanged();
+        this.bus?.propertiesChanged();
       },
     });
+  }
+
+  /** What the public D-Bus API shows. */
+  properties(): AgentProperties {
+    const seen = this.link.lastSeen;
+    const lost = this.link.disconnectedAt;
+    return {
+      Status: this.link.status === 'connected' ? 'online' : 'offline',
+      LogLevel: this.logLevel,
+      LogTarget: this.opts.config.logTarget,
+      DisconnectTimestamp: lost.realtimeUs,
+      DisconnectTimestampMonotonic: lost.monotonicUs,
+      LastSeenTimestamp: seen.realtimeUs,
+      LastSeenTimestampMonotonic: seen.monotonicUs,
+      ControllerAddress: this.controller.address,
+    };
+  }
+
+  /**
+   * Connects to another controller from now on (until the agent restarts):
+   * sets the address, announces it, drops the current connection and dials the
+   * new address. Returns at once; the new connection follows in the background.
+   * Throws INVALID_ARGS for an address the agent cannot dial, and refuses the
+   * current address as upstream does.
+   */
+  switchController(address: string): void {
+    let url: string;
+    let formatted: string;
+    try {
+      const parsed = parseControllerAddress(address);
+      url = controllerUrl(parsed);
+      formatted = formatControllerAddress(parsed);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new BluechiError(ErrorCodes.INVALID_ARGS, err.message);
+      throw err;
+    }
+    if (formatted === this.controller.address) {
+      throw new BluechiError(ErrorCodes.INVALID_STATE, Messages.alreadyConnectedToController, { dbusName: 'org.freedesktop.DBus.Error.Failed' });
+    }
+    this.opts.log.info(`Switching controller from ${this.controller.address} to ${formatted}`);
+    this.controller = { address: formatted, url };
+    this.bus?.propertiesChanged();
+    this.link.reconnect('switching controller');
+  }
+
+  private busHandlers(): AgentBusHandlers {
+    const never = new AbortController().signal;
+    return {
+      createProxy: (service, node, unit) => this.proxies.create(service, node, unit),
+      removeProxy: (service, node, unit) => this.proxies.remove(service, node, unit),
+      // The controller's own JobCancel path.
+      jobCancel: async (jobId) => {
+        await this.handlers.JobCancel({ jobId }, { id: 0, signal: never });
+      },
+      switchController: (address) => this.switchController(address),
+      properties: () => this.properties(),
+    };
   }
 
   private proxyHost(): ProxyHost {
@@ -99,14 +184,7 @@ export class Agent {
     const { config, log } = this.opts;
     log.info(`Starting bluechi-agent ${VERSION} as node '${config.nodeName}'`);
     log.debug({ files: config.files, url: config.controllerUrl }, 'Configuration loaded');
-    if (this.opts.serveBus) {
-      this.bus = await this.opts.serveBus({
-        createProxy: (service, node, unit) => this.proxies.create(service, node, unit),
-        removeProxy: (service, node, unit) => this.proxies.remove(service, node, unit),
-        status: () => (this.link.status === 'connected' ? 'online' : 'offline'),
-        controllerAddress: () => config.controllerAddress ?? config.controllerUrl,
-      });
-    }
+    if (this.opts.serveBus) this.bus = await this.opts.serveBus(this.busHandlers());
     await this.adoptRunningProxies();
     this.link.start();
   }

@@ -2,7 +2,8 @@
  * Controller addresses. Upstream configs use sd-bus address strings
  * (`tcp:host=10.0.0.1,port=842`, `unix:path=/run/bluechi/bluechi.sock`); we
  * accept those unchanged, plus plain `ws://` URLs, and turn them into the
- * WebSocket URL the agent dials.
+ * WebSocket URL the agent dials. `formatControllerAddress` gives the sd-bus
+ * form back, as the agent's ControllerAddress property shows it.
  */
 import { ConfigError, parsePort } from '@bluechi-ts/protocol';
 
@@ -21,12 +22,32 @@ function keyValues(body: string): Map<string, string> {
   return out;
 }
 
+/** Parses an address; throws ConfigError, naming the address, for one the agent could not dial. */
 export function parseControllerAddress(address: string): ControllerAddress {
+  const addr = parseParts(address);
+  const url = controllerUrl(addr);
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // reported below
+  }
+  const dialable = parsed && (parsed.protocol === 'ws+unix:' ? parsed.pathname !== '' : parsed.host !== '');
+  if (!dialable) throw new ConfigError(`Invalid ControllerAddress '${address}': '${url}' is not a usable WebSocket address`);
+  return addr;
+}
+
+function parseParts(address: string): ControllerAddress {
   const a = address.trim();
   if (/^wss?:\/\//.test(a) || a.startsWith('ws+unix:')) return { kind: 'url', url: a };
   const colon = a.indexOf(':');
   const transport = colon === -1 ? '' : a.slice(0, colon);
-  const kv = keyValues(a.slice(colon + 1));
+  let kv: Map<string, string>;
+  try {
+    kv = keyValues(a.slice(colon + 1));
+  } catch {
+    throw new ConfigError(`Invalid ControllerAddress '${address}': malformed %-escape`);
+  }
   if (transport === 'tcp') {
     const host = kv.get('host');
     const port = kv.get('port');
@@ -51,5 +72,17 @@ export function controllerUrl(addr: ControllerAddress): string {
       const host = addr.host.includes(':') && !addr.host.startsWith('[') ? `[${addr.host}]` : addr.host;
       return `ws://${host}:${addr.port}/`;
     }
+  }
+}
+
+/** The sd-bus form (`tcp:host=H,port=P`, `unix:path=P`); a ws:// URL stays as it is. */
+export function formatControllerAddress(addr: ControllerAddress): string {
+  switch (addr.kind) {
+    case 'url':
+      return addr.url;
+    case 'unix':
+      return `unix:path=${addr.path}`;
+    case 'tcp':
+      return `tcp:host=${addr.host},port=${addr.port}`;
   }
 }

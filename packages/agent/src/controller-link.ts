@@ -3,6 +3,9 @@
  * each tick a connected agent sends a heartbeat (and checks the controller's),
  * a disconnected one tries again. After a disconnect it retries at once, then
  * on every tick, forever. Registration must finish within one tick.
+ * `reconnect()` drops the connection and dials `url()` again at once (the
+ * agent's SwitchController). It records when the controller was last seen
+ * (registration, its heartbeats) and when a registered connection was lost.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -19,6 +22,7 @@ import {
   type SignalHandlers,
 } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
+import { NEVER, now, type Timestamp } from './clock.js';
 
 export type ControllerPeer = RpcPeer<typeof ControllerMethods, typeof AgentSignals, typeof AgentMethods, typeof ControllerSignals>;
 
@@ -60,7 +64,8 @@ export class ControllerLink {
   private stopped = false;
   private fastRetries = 0;
   private retryTimer: NodeJS.Timeout | undefined;
-  disconnectedAt = 0;
+  private seenAt: Timestamp = NEVER;
+  private lostAt: Timestamp = NEVER;
 
   constructor(private readonly opts: ControllerLinkOptions) {}
 
@@ -70,6 +75,16 @@ export class ControllerLink {
 
   get connection(): ControllerPeer | undefined {
     return this.state === 'connected' ? this.peer : undefined;
+  }
+
+  /** The last registration or controller heartbeat; NEVER before the first registration. */
+  get lastSeen(): Timestamp {
+    return this.seenAt;
+  }
+
+  /** When the registered connection was lost; NEVER while connected or before the first loss. */
+  get disconnectedAt(): Timestamp {
+    return this.state === 'connected' ? NEVER : this.lostAt;
   }
 
   start(): void {
@@ -84,6 +99,24 @@ export class ControllerLink {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.peer?.close(1001, 'agent shutting down');
     this.ws?.terminate();
+  }
+
+  /**
+   * Drops the connection, or the attempt in progress, without waiting for it to
+   * close, and connects again at once to `url()` as it is now. Returns at once.
+   */
+  reconnect(reason: string): void {
+    if (this.stopped) return;
+    const { peer, ws } = this;
+    const wasConnected = this.state === 'connected';
+    // Detached first, so their close events no longer count.
+    this.peer = undefined;
+    this.ws = undefined;
+    if (peer) peer.close(1000, reason);
+    else ws?.terminate();
+    this.failedTries = 0;
+    this.fastRetries = 0;
+    this.onLost(wasConnected, reason, false);
   }
 
   private quiet(): boolean {
@@ -123,17 +156,25 @@ export class ControllerLink {
       log.info(`Quieting down logs after connection retry failed ${this.opts.retryCountUntilQuiet}x...`);
     }
     (this.quiet() ? log.debug : log.info).call(log, { url, try: this.failedTries + 1 }, `Connecting to controller on ${url}`);
-    const ws = new WebSocket(url, AGENT_SUBPROTOCOL, {
-      maxPayload: this.opts.maxFrameBytes,
-      perMessageDeflate: false,
-      handshakeTimeout: 10_000,
-    });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, AGENT_SUBPROTOCOL, {
+        maxPayload: this.opts.maxFrameBytes,
+        perMessageDeflate: false,
+        handshakeTimeout: 10_000,
+      });
+    } catch (err) {
+      // An address ws cannot dial at all: a failed try like any other.
+      (this.quiet() ? log.debug : log.warn).call(log, `Failed to connect to controller: ${(err as Error).message}`);
+      this.onLost(false);
+      return;
+    }
     this.ws = ws;
     ws.on('unexpected-response', (_req, res) => {
       (this.quiet() ? log.debug : log.warn).call(log, `Controller refused the connection: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`);
     });
     ws.on('error', (err) => {
-      if (this.state === 'connecting') {
+      if (this.ws === ws && this.state === 'connecting') {
         (this.quiet() ? log.debug : log.warn).call(log, `Failed to connect to controller: ${err.message}`);
       }
     });
@@ -145,7 +186,14 @@ export class ControllerLink {
         outgoing: { methods: ControllerMethods, signals: AgentSignals },
         incoming: { methods: AgentMethods, signals: ControllerSignals },
         handlers: this.opts.handlers,
-        signalHandlers: { ...this.opts.signalHandlers, Heartbeat: () => (this.lastControllerSeen = performance.now()) },
+        signalHandlers: {
+          ...this.opts.signalHandlers,
+          Heartbeat: () => {
+            if (this.peer !== peer) return;
+            this.lastControllerSeen = performance.now();
+            this.seenAt = now();
+          },
+        },
         onProtocolError: (err) => log.warn({ code: err.code }, `Refused a message from the controller: ${err.message}`),
       });
       this.peer = peer;
@@ -171,25 +219,27 @@ export class ControllerLink {
       this.state = 'connected';
       this.failedTries = 0;
       this.fastRetries = 0;
-      this.disconnectedAt = 0;
       this.lastControllerSeen = performance.now();
+      this.seenAt = now();
       log.info({ controllerVersion: reply.controllerVersion }, `Connected to controller as '${this.opts.nodeName}'`);
       this.opts.onConnected?.(peer);
     } catch (err) {
+      if (this.peer !== peer) return;
       (this.quiet() ? log.debug : log.warn).call(log, `Registration as '${this.opts.nodeName}' refused: ${(err as Error).message}`);
       peer.close(1000, 'registration refused');
     }
   }
 
-  private onLost(wasConnected: boolean, reason = ''): void {
+  /** `failed`: the loss counts as a failed try (not for a reconnect() asked for). */
+  private onLost(wasConnected: boolean, reason = '', failed = true): void {
     this.state = 'disconnected';
     this.ws = undefined;
     if (wasConnected) {
-      this.disconnectedAt = Date.now();
+      this.lostAt = now();
       this.fastRetries = 0;
       this.opts.log.warn(`Disconnected from controller${reason ? ` (${reason})` : ''}`);
       this.opts.onDisconnected?.();
-    } else {
+    } else if (failed) {
       this.failedTries++;
     }
     // A few quick tries first; afterwards the timer retries on every tick.

@@ -148,4 +148,5 @@ export const Messages = {
   peerAlreadyAdded: (name: string) => `Peer '${name}' already added`,
   peerNotFound: (id: number) => `Peer '${id}' not found`,
   monitorClosedReason: 'monitor closed',
+  alreadyConnectedToController: 'Failed to switch controller because already connected to the controller',
 } as const;

@@ -1,7 +1,8 @@
 /**
  * Serves the controller's requests with the local systemd: one handler for
- * every method of the agent link, by family (jobs, units, unit files), plus
- * unit subscriptions, proxy dependencies, log level and metrics.
+ * every method of the agent link, by family (jobs, units, transient units,
+ * unit files), plus unit subscriptions, proxy dependencies, log level and
+ * metrics.
  */
 import {
   BluechiError,
@@ -16,6 +17,7 @@ import { startDep, stopDep } from '../dep-handlers.js';
 import { ALL_UNITS } from '../unit-watch.js';
 import { systemdCall, type AgentContext, type HandlersFor } from './context.js';
 import { jobHandlers } from './jobs.js';
+import { transientUnitHandlers } from './transient-units.js';
 import { unitFileHandlers } from './unit-files.js';
 import { unitHandlers } from './units.js';
 
@@ -32,6 +34,7 @@ export function agentHandlers(c: AgentContext): AgentHandlers {
   return {
     ...jobHandlers(c),
     ...unitHandlers(c),
+    ...transientUnitHandlers(c),
     ...unitFileHandlers(c),
     Subscribe: async ({ unit }) => {
       unitOrAll(unit);
@@ -57,6 +60,7 @@ export function agentHandlers(c: AgentContext): AgentHandlers {
       if (!isLogLevel(level)) throw new BluechiError(ErrorCodes.INVALID_ARGS, Messages.invalidLogLevel);
       log.info(`Log level set to ${level}`);
       setLogLevel(log, level);
+      c.onLogLevel?.(level);
       return {};
     },
     EnableMetrics: () => {

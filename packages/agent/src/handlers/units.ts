@@ -1,10 +1,14 @@
-/** Unit queries and process control on the node, passed to systemd as they are. */
+/**
+ * Unit queries, property writes and process control on the node, passed to
+ * systemd as they are. Property values travel in the JSON form of the
+ * protocol's dbus-values.ts, each with its D-Bus signature.
+ */
 import { assertUnitName } from '@bluechi-ts/protocol';
 import { systemdCall, type AgentContext, type HandlersFor } from './context.js';
 
 export function unitHandlers(
   c: AgentContext,
-): HandlersFor<'ListUnits' | 'GetUnitProperties' | 'FreezeUnit' | 'ThawUnit' | 'KillUnit' | 'ResetFailed' | 'ResetFailedUnit'> {
+): HandlersFor<'ListUnits' | 'GetUnitProperties' | 'GetUnitProperty' | 'SetUnitProperties' | 'FreezeUnit' | 'ThawUnit' | 'KillUnit' | 'ResetFailed' | 'ResetFailedUnit'> {
   const { systemd } = c;
   const unitCall = (unit: string, run: () => Promise<void>) => {
     assertUnitName(unit);
@@ -17,6 +21,11 @@ export function unitHandlers(
       const typed = await systemdCall(systemd.getUnitProperties(unit, iface ?? ''));
       return { ...typed, timestamp: Date.now() * 1000 };
     },
+    GetUnitProperty: ({ unit, interface: iface, property }) => {
+      assertUnitName(unit);
+      return systemdCall(systemd.getUnitProperty(unit, iface, property));
+    },
+    SetUnitProperties: ({ unit, runtime, properties }) => unitCall(unit, () => systemd.setUnitProperties(unit, runtime, properties)),
     FreezeUnit: ({ unit }) => unitCall(unit, () => systemd.freezeUnit(unit)),
     ThawUnit: ({ unit }) => unitCall(unit, () => systemd.thawUnit(unit)),
     KillUnit: ({ unit, whom, signal }) => unitCall(unit, () => systemd.killUnit(unit, whom, signal)),

@@ -11,6 +11,8 @@ export type BusCall = BusSignal & { dest: string; signature: string };
 export interface BusPort {
   /** Resolves with the reply's body. */
   call(c: BusCall): Promise<unknown[]>;
+  /** The bus library's variant of `signature` around an already converted value, for a `v` in a call body. */
+  variant(signature: string, value: unknown): unknown;
   onSignal(listener: (s: BusSignal) => void): void;
   /** Called once when the connection is gone, whoever closed it. */
   onClose(listener: (reason: Error) => void): void;

@@ -1,38 +1,80 @@
 /**
  * The agent's public D-Bus API on the node's system bus: `org.eclipse.bluechi.Agent`
- * at `/org/eclipse/bluechi`, with upstream's names and signatures, so upstream's
- * own bluechi-proxy (and our shell helper, through busctl) can use it.
+ * at `/org/eclipse/bluechi`, with upstream's names and signatures as the
+ * protocol's dbus-interfaces.ts declares them (the build writes the
+ * introspection XML from the same declaration), so upstream's bluechi-proxy,
+ * bluechi-is-online and busctl can use it.
  *
- *   CreateProxy(s local_service_name, s node, s unit)  answered once the remote
- *       target is active, or with org.eclipse.bluechi.ActivationFailed
- *   RemoveProxy(s, s, s)                                always succeeds
- *   Status (s, emits change)                            online | offline
+ *   CreateProxy(s local_service_name, s node, s unit)
+ *       answered once the remote target is active, or with org.eclipse.bluechi.ActivationFailed
+ *   RemoveProxy(s local_service_name, s node, s unit)
+ *       always succeeds
+ *   JobCancel(u id)
+ *       cancels the systemd job behind that controller job id on this node;
+ *       Failed "No job with ID '<n>' found" for an unknown id
+ *   SwitchController(s dbus_address)
+ *       answered as soon as the address is switched, never after the new
+ *       connection; InvalidArgs for an address the agent cannot dial, Failed
+ *       for the current address
  *
- * Like dbus-next-port.ts, one of the two files that import dbus-next.
+ *   Status                        s  online (registered) | offline            emits change
+ *   LogLevel                      s  DEBUG | INFO | WARN | ERROR
+ *   LogTarget                     s  journald | stderr | stderr-full          const
+ *   DisconnectTimestamp           t  µs (realtime) the connection was lost; 0 while online
+ *   DisconnectTimestampMonotonic  t  the same on CLOCK_MONOTONIC
+ *   LastSeenTimestamp             t  µs (realtime) of the last registration or controller heartbeat
+ *   LastSeenTimestampMonotonic    t  the same on CLOCK_MONOTONIC
+ *   ControllerAddress             s  sd-bus address, e.g. tcp:host=10.0.0.1,port=842   emits change
+ *
+ * A failure keeps the D-Bus error name of the BluechiError behind it. Like
+ * dbus-next-port.ts, one of the two files that import dbus-next.
  */
 import dbus from 'dbus-next';
 import type { MessageBus } from 'dbus-next';
+import { AgentInterface as AGENT_API, argsSignature, toBluechiError } from '@bluechi-ts/protocol';
 
 export const AGENT_BUS_NAME = 'org.eclipse.bluechi.Agent';
 export const AGENT_OBJECT_PATH = '/org/eclipse/bluechi';
-export const AGENT_INTERFACE = 'org.eclipse.bluechi.Agent';
+export const AGENT_INTERFACE = AGENT_API.name;
 export const ACTIVATION_FAILED = 'org.eclipse.bluechi.ActivationFailed';
 
+/** Every property, under its D-Bus name; `t` values as BigInt. */
+export type AgentProperties = {
+  Status: 'online' | 'offline';
+  LogLevel: string;
+  LogTarget: string;
+  DisconnectTimestamp: bigint;
+  DisconnectTimestampMonotonic: bigint;
+  LastSeenTimestamp: bigint;
+  LastSeenTimestampMonotonic: bigint;
+  ControllerAddress: string;
+};
+
+/** What the agent does for each method, and its properties. Failures are BluechiErrors. */
 export interface AgentBusHandlers {
   createProxy(serviceName: string, node: string, unit: string): Promise<void>;
   removeProxy(serviceName: string, node: string, unit: string): void;
-  status(): 'online' | 'offline';
-  controllerAddress(): string;
+  jobCancel(jobId: number): Promise<void>;
+  /** Sets the address and starts reconnecting; returns without waiting for the connection. */
+  switchController(address: string): void;
+  properties(): AgentProperties;
 }
 
 export interface AgentBusService {
-  statusChanged(): void;
+  /** Emits PropertiesChanged for the change-signalled properties that differ from what was last announced. */
+  propertiesChanged(): void;
   close(): Promise<void>;
 }
 
 const { Interface, DBusError, ACCESS_READ } = { ...dbus.interface, DBusError: dbus.DBusError };
 
-class AgentInterface extends Interface {
+function busError(err: unknown): Error {
+  const e = toBluechiError(err);
+  return new DBusError(e.dbusName, e.message);
+}
+
+/** The exported object. Members are defined here first: configureMembers() captures them. */
+export class AgentObject extends Interface {
   constructor(private readonly h: AgentBusHandlers) {
     super(AGENT_INTERFACE);
   }
@@ -47,25 +89,64 @@ class AgentInterface extends Interface {
     this.h.removeProxy(serviceName, node, unit);
   }
 
-  get Status(): string {
-    return this.h.status();
+  JobCancel(jobId: number): Promise<void> {
+    return this.h.jobCancel(jobId).catch((err: unknown) => {
+      throw busError(err);
+    });
   }
 
+  SwitchController(address: string): void {
+    try {
+      this.h.switchController(address);
+    } catch (err) {
+      throw busError(err);
+    }
+  }
+
+  get Status(): string {
+    return this.h.properties().Status;
+  }
+  get LogLevel(): string {
+    return this.h.properties().LogLevel;
+  }
+  get LogTarget(): string {
+    return this.h.properties().LogTarget;
+  }
+  get DisconnectTimestamp(): bigint {
+    return this.h.properties().DisconnectTimestamp;
+  }
+  get DisconnectTimestampMonotonic(): bigint {
+    return this.h.properties().DisconnectTimestampMonotonic;
+  }
+  get LastSeenTimestamp(): bigint {
+    return this.h.properties().LastSeenTimestamp;
+  }
+  get LastSeenTimestampMonotonic(): bigint {
+    return this.h.properties().LastSeenTimestampMonotonic;
+  }
   get ControllerAddress(): string {
-    return this.h.controllerAddress();
+    return this.h.properties().ControllerAddress;
   }
 }
 
-AgentInterface.configureMembers({
-  methods: {
-    CreateProxy: { inSignature: 'sss', outSignature: '' },
-    RemoveProxy: { inSignature: 'sss', outSignature: '' },
-  },
-  properties: {
-    Status: { signature: 's', access: ACCESS_READ },
-    ControllerAddress: { signature: 's', access: ACCESS_READ },
-  },
+AgentObject.configureMembers({
+  methods: Object.fromEntries(
+    Object.entries(AGENT_API.methods).map(([name, m]) => [name, { inSignature: argsSignature(m.in), outSignature: argsSignature(m.out) }]),
+  ),
+  properties: Object.fromEntries(Object.entries(AGENT_API.properties).map(([name, p]) => [name, { signature: p.type, access: ACCESS_READ }])),
 });
+
+/** The properties whose changes are signalled (EmitsChangedSignal=true). */
+export const SIGNALLED_PROPERTIES = Object.entries(AGENT_API.properties)
+  .filter(([, p]) => p.change === 'true')
+  .map(([name]) => name as keyof AgentProperties);
+
+/** The signalled properties of `now` that differ from `last`. */
+export function changedProperties(last: Partial<AgentProperties>, now: AgentProperties): Partial<AgentProperties> {
+  const changed: Record<string, unknown> = {};
+  for (const k of SIGNALLED_PROPERTIES) if (now[k] !== last[k]) changed[k] = now[k];
+  return changed as Partial<AgentProperties>;
+}
 
 const DBUS_NAME_FLAG_DO_NOT_QUEUE = 4;
 const DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER = 1;
@@ -74,7 +155,7 @@ const DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER = 4;
 export async function serveAgentBus(handlers: AgentBusHandlers): Promise<AgentBusService> {
   const bus: MessageBus = dbus.systemBus();
   bus.on('error', () => {});
-  const iface = new AgentInterface(handlers);
+  const iface = new AgentObject(handlers);
   bus.export(AGENT_OBJECT_PATH, iface);
   let reply: number;
   try {
@@ -87,15 +168,16 @@ export async function serveAgentBus(handlers: AgentBusHandlers): Promise<AgentBu
     bus.disconnect();
     throw new Error(`Failed to acquire ${AGENT_BUS_NAME} on the system bus: another agent owns it`);
   }
-  let last = handlers.status();
+  let last: Partial<AgentProperties> = handlers.properties();
   let closed = false;
   return {
-    statusChanged() {
-      const now = handlers.status();
-      if (closed || now === last) return;
-      last = now;
+    propertiesChanged() {
+      if (closed) return;
+      const changed = changedProperties(last, handlers.properties());
+      if (Object.keys(changed).length === 0) return;
+      last = { ...last, ...changed };
       try {
-        Interface.emitPropertiesChanged(iface, { Status: now }, []);
+        Interface.emitPropertiesChanged(iface, changed, []);
       } catch {
         // The bus connection is gone (e.g. shutting down): nobody to tell.
       }

@@ -9,19 +9,23 @@
  * job path namespaces), never from per-unit proxies: dbus-next never removes
  * match rules, and the bus allows 2048 per connection.
  */
-import type { UnitFileChange, UnitFileInfo, UnitInfo, UnitOp } from '@bluechi-ts/protocol';
+import { dbusToJson, type UnitFileChange, type UnitFileInfo, type UnitInfo, type UnitOp } from '@bluechi-ts/protocol';
 import type { BusPort, BusSignal } from './bus-port.js';
 import {
   DBUS_ERRORS,
   SystemdError,
+  type AuxUnit,
   type JobResult,
   type QueuedJob,
   type SystemdManager,
   type TypedProperties,
+  type TypedProperty,
+  type TypedValue,
   type UnitPropertiesEvent,
   type UnitState,
   type UnitStateEvent,
 } from './manager.js';
+import { auxUnitList, propertyList } from './property-list.js';
 import { UNIT_PATH_PREFIX, unitNameFromPath } from './unit-path.js';
 import { typedPropertiesToJson } from './variant.js';
 
@@ -174,6 +178,25 @@ export class DbusSystemdManager implements SystemdManager {
       this.lastState.set(unit, { activeState: ActiveState, subState: SubState });
     }
     return typed;
+  }
+
+  async getUnitProperty(unit: string, iface: string, property: string): Promise<TypedValue> {
+    const [path] = (await this.managerCall('LoadUnit', 's', [unit])) as [string];
+    const [variant] = await this.port.call({ dest: SYSTEMD, path, iface: PROPS_IFACE, member: 'Get', signature: 'ss', body: [iface, property] });
+    const { signature, value } = variant as { signature: string; value: unknown };
+    return { signature, value: dbusToJson(signature, value) };
+  }
+
+  async setUnitProperties(unit: string, runtime: boolean, properties: readonly TypedProperty[]): Promise<void> {
+    const list = propertyList(properties, (sig, v) => this.port.variant(sig, v));
+    await this.managerCall('SetUnitProperties', 'sba(sv)', [unit, runtime, list]);
+  }
+
+  async startTransientUnit(unit: string, mode: string, properties: readonly TypedProperty[], aux: readonly AuxUnit[]): Promise<string> {
+    const variant = (sig: string, v: unknown) => this.port.variant(sig, v);
+    const body = [unit, mode, propertyList(properties, variant), auxUnitList(aux, variant)];
+    const [jobPath] = await this.managerCall('StartTransientUnit', 'ssa(sv)a(sa(sv))', body);
+    return String(jobPath);
   }
 
   async getLoadedUnitState(unit: string): Promise<UnitState | undefined> {

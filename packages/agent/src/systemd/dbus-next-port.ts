@@ -85,6 +85,10 @@ export class DbusNextPort implements BusPort {
     });
   }
 
+  variant(signature: string, value: unknown): unknown {
+    return new dbus.Variant(signature, value);
+  }
+
   onSignal(listener: (s: BusSignal) => void): void {
     this.bus.on('message', (msg: Message) => {
       if (msg.type !== DBUS_SIGNAL) return;

@@ -31,6 +31,9 @@ export class FakePort implements BusPort {
     const h = this.handlers[c.member];
     return h ? h(c) : [];
   }
+  variant(signature: string, value: unknown): Variant {
+    return new Variant(signature, value);
+  }
   onSignal(l: (s: BusSignal) => void): void {
     this.signalListener = l;
   }

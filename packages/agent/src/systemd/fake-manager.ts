@@ -2,7 +2,9 @@
  * An in-memory SystemdManager for unit and in-process tests. It copies the parts
  * of systemd 252 the agent can observe: its error names and texts, job results,
  * the ActiveState/SubState steps a job walks through, PropertiesChanged signals,
- * freezing, killing, reset-failed, and (fake-unit-files.ts) unit files.
+ * freezing, killing, reset-failed, reading and writing single properties,
+ * transient units (loaded, then started like any unit; fake-unit-properties.ts
+ * has the rules), and (fake-unit-files.ts) unit files.
  * Every job settles on a timer (`jobDelayMs`, default 0), never synchronously,
  * unless a test makes it hang.
  *
@@ -11,13 +13,17 @@
  */
 import { isValidUnitName, type UnitFileChange, type UnitFileInfo, type UnitInfo, type UnitOp } from '@bluechi-ts/protocol';
 import { FakeUnitFiles, type FakeUnitFileOptions } from './fake-unit-files.js';
+import { UNIT_EXISTS, UNKNOWN_PROPERTY, checkTransient, checkWritable, invalidTransientMode } from './fake-unit-properties.js';
 import {
   DBUS_ERRORS,
   SystemdError,
+  type AuxUnit,
   type JobResult,
   type QueuedJob,
   type SystemdManager,
   type TypedProperties,
+  type TypedProperty,
+  type TypedValue,
   type UnitPropertiesEvent,
   type UnitState,
   type UnitStateEvent,
@@ -54,13 +60,16 @@ export type FakeUnitOptions = {
   hang?: boolean;
   /** Properties of the unit's type interface (e.g. org.freedesktop.systemd1.Service). */
   properties?: Record<string, Json>;
+  /** D-Bus signatures of some of `properties` (the others are guessed from their values). */
+  signatures?: Record<string, string>;
   /** Also installs a unit file for it (see fake-unit-files.ts). */
   file?: FakeUnitFileOptions;
 };
 
-export type FakeUnit = Required<Omit<FakeUnitOptions, 'properties' | 'file'>> & {
+export type FakeUnit = Required<Omit<FakeUnitOptions, 'properties' | 'signatures' | 'file'>> & {
   name: string;
   properties: Record<string, Json>;
+  signatures: Record<string, string>;
   freezerState: string;
   mainPid: number;
   nRestarts: number;
@@ -137,7 +146,8 @@ export class FakeSystemdManager implements SystemdManager {
       failing: opts.failing ?? false,
       reloadable: opts.reloadable ?? true,
       hang: opts.hang ?? false,
-      properties: opts.properties ?? {},
+      properties: { ...opts.properties },
+      signatures: { ...opts.signatures },
       freezerState: 'running',
       mainPid: activeState === 'active' && (opts.runningSubState ?? 'running') === 'running' ? nextPid++ : 0,
       nRestarts: 0,
@@ -222,6 +232,11 @@ export class FakeSystemdManager implements SystemdManager {
         throw fail(DBUS_ERRORS.JOB_TYPE_NOT_APPLICABLE, `Job type reload is not applicable for unit ${unit}.`);
       }
     }
+    return this.enqueue(op, unit);
+  }
+
+  /** A job systemd accepted: it begins on the next tick and settles after jobDelayMs. */
+  private enqueue(op: UnitOp, unit: string): QueuedJob {
     const id = this.nextJobId++;
     const path = JOB_PATH_PREFIX + id;
     let resolve!: (r: JobResult) => void;
@@ -296,10 +311,63 @@ export class FakeSystemdManager implements SystemdManager {
       typed.NRestarts = u?.nRestarts ?? 0;
       typed.Result = u?.result ?? 'success';
     }
-    if (iface === '') return withSignatures({ ...typed, ...common });
+    const explicit = u?.signatures ?? {};
+    if (iface === '') return withSignatures({ ...typed, ...common }, explicit);
     if (iface === UNIT_IFACE) return withSignatures(common);
-    if (iface === typeIface) return withSignatures(typed);
+    if (iface === typeIface) return withSignatures(typed, explicit);
     throw new SystemdError('org.freedesktop.DBus.Error.UnknownInterface', `Unknown interface '${iface}'.`);
+  }
+
+  async getUnitProperty(unit: string, iface: string, property: string): Promise<TypedValue> {
+    const unknown = new SystemdError(UNKNOWN_PROPERTY, `Unknown interface ${iface} or property ${property}.`);
+    if (iface === '') throw unknown;
+    const { properties, signatures } = await this.getUnitProperties(unit, iface).catch((err: unknown) => {
+      throw err instanceof SystemdError && err.dbusName === 'org.freedesktop.DBus.Error.UnknownInterface' ? unknown : err;
+    });
+    if (!Object.hasOwn(properties, property)) throw unknown;
+    return { signature: signatures[property]!, value: properties[property] as Json };
+  }
+
+  async setUnitProperties(unit: string, runtime: boolean, properties: readonly TypedProperty[]): Promise<void> {
+    this.managerCalls.push(['SetUnitProperties', unit, runtime, properties]);
+    this.checkOpen();
+    checkName(unit);
+    const written = checkWritable(properties);
+    const u = this.units.get(unit);
+    if (!u || u.loadState === 'not-found') throw new SystemdError(DBUS_ERRORS.NO_SUCH_UNIT, `Unit ${unit} not found.`);
+    if (written.description !== undefined) {
+      u.description = written.description;
+      this.emitProperties(unit, UNIT_IFACE, { Description: written.description });
+    }
+    Object.assign(u.properties, written.values);
+    Object.assign(u.signatures, written.signatures);
+    if (Object.keys(written.values).length > 0) {
+      const typeIface = `org.freedesktop.systemd1.${TYPE_IFACE[unit.slice(unit.lastIndexOf('.') + 1)]}`;
+      this.emit('properties', { unit, interface: typeIface, ...withSignatures(written.values, written.signatures) });
+    }
+  }
+
+  async startTransientUnit(unit: string, mode: string, properties: readonly TypedProperty[], aux: readonly AuxUnit[]): Promise<string> {
+    this.managerCalls.push(['StartTransientUnit', unit, mode, properties, aux]);
+    this.checkOpen();
+    if (!JOB_MODES.has(mode)) throw invalidTransientMode(mode);
+    const units = [{ name: unit, properties }, ...aux].map((t) => {
+      checkName(t.name);
+      const written = checkWritable(t.properties);
+      if (this.units.has(t.name)) throw new SystemdError(UNIT_EXISTS, `Unit ${t.name} was already loaded or has a fragment file.`);
+      checkTransient(t.name, written);
+      return { name: t.name, written };
+    });
+    for (const { name, written } of units) {
+      const oneshot = written.values.Type === 'oneshot' && written.values.RemainAfterExit === true;
+      this.addUnit(name, {
+        ...(written.description !== undefined ? { description: written.description } : {}),
+        properties: written.values,
+        signatures: written.signatures,
+        runningSubState: oneshot ? 'exited' : 'running',
+      });
+    }
+    return this.enqueue('start', unit).jobPath;
   }
 
   async getLoadedUnitState(unit: string): Promise<UnitState | undefined> {
@@ -534,9 +602,9 @@ export class FakeSystemdManager implements SystemdManager {
   }
 }
 
-function withSignatures(properties: Record<string, Json>): TypedProperties {
+function withSignatures(properties: Record<string, Json>, explicit: Record<string, string> = {}): TypedProperties {
   const signatures: Record<string, string> = {};
-  for (const [k, v] of Object.entries(properties)) signatures[k] = signatureOf(v);
+  for (const [k, v] of Object.entries(properties)) signatures[k] = explicit[k] ?? signatureOf(v);
   return { properties, signatures };
 }
 

@@ -6,6 +6,7 @@
  * Method names and semantics are systemd's Manager API (`man org.freedesktop.systemd1`).
  */
 import type {
+  Json,
   PropertySignatures,
   UnitFileChange,
   UnitFileInfo,
@@ -31,6 +32,13 @@ export type UnitStateEvent = UnitState & { unit: string };
 
 /** Properties with the D-Bus signature of each, so nothing about their types is lost. */
 export type TypedProperties = { properties: UnitProperties; signatures: PropertySignatures };
+
+/** One property with its D-Bus type; `value` is in the JSON form of the protocol's dbus-values.ts. */
+export type TypedProperty = { name: string; signature: string; value: unknown };
+/** An auxiliary unit of StartTransientUnit: its name and properties. */
+export type AuxUnit = { name: string; properties: TypedProperty[] };
+/** One property's value (JSON form of dbus-values.ts) and its D-Bus signature. */
+export type TypedValue = { signature: string; value: Json };
 
 /** One systemd PropertiesChanged signal of a unit object, any interface. */
 export type UnitPropertiesEvent = TypedProperties & { unit: string; interface: string };
@@ -101,6 +109,18 @@ export interface UnitControl {
    * interfaces. 64-bit integers arrive as JSON numbers (or strings beyond 2^53).
    */
   getUnitProperties(unit: string, iface?: string): Promise<TypedProperties>;
+  /** Properties.Get of one property of one interface on the loaded unit (LoadUnit first). */
+  getUnitProperty(unit: string, iface: string, property: string): Promise<TypedValue>;
+  /**
+   * Manager.SetUnitProperties. A value that does not fit its signature throws
+   * DbusValueError (DbusSignatureError for a bad signature) before systemd sees it.
+   */
+  setUnitProperties(unit: string, runtime: boolean, properties: readonly TypedProperty[]): Promise<void>;
+  /**
+   * Manager.StartTransientUnit, passed through; resolves with systemd's job path
+   * once systemd accepted the job. Bad values throw as for setUnitProperties.
+   */
+  startTransientUnit(unit: string, mode: string, properties: readonly TypedProperty[], aux: readonly AuxUnit[]): Promise<string>;
   /** The state of a unit systemd has loaded right now; undefined (and nothing loaded) otherwise. */
   getLoadedUnitState(unit: string): Promise<UnitState | undefined>;
   freezeUnit(unit: string): Promise<void>;
