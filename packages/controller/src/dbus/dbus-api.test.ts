@@ -83,6 +83,21 @@ describe('the D-Bus API adapter', () => {
     expect(name.body).toEqual([{ signature: 's', value: 'n2' }]);
   });
 
+  it("says Offline for an offline node before looking at the arguments, as upstream's bus filter does", async () => {
+    const { bus, offline, calls } = setup();
+    offline('n2');
+    const path = '/org/eclipse/bluechi/node/n2';
+    const offlineError = { name: 'org.eclipse.bluechi.Offline', text: 'Node is offline' };
+    expect((await bus.call(':1.5', path, N, 'StartUnit', 'ss', ['a.service', 'bogus'])).error).toEqual(offlineError);
+    expect((await bus.call(':1.5', path, N, 'KillUnit', 'ssi', ['a.service', 'nobody', 9])).error).toEqual(offlineError);
+    expect((await bus.call(':1.5', path, N, 'StartUnit', 's', ['a.service'])).error).toEqual(offlineError);
+    expect(calls).toEqual([]);
+    // An online node still checks them.
+    expect((await bus.call(':1.5', '/org/eclipse/bluechi/node/n1', N, 'StartUnit', 'ss', ['a.service', 'bogus'])).error?.name).toBe(
+      'org.freedesktop.DBus.Error.InvalidArgs',
+    );
+  });
+
   it('puts a job on the bus from JobNew to JobRemoved and signals its state', async () => {
     const { bus, services } = setup();
     const r = await bus.call(':1.5', '/org/eclipse/bluechi/node/n1', N, 'StartUnit', 'ss', ['a.service', 'replace']);

@@ -2,10 +2,11 @@
  * `org.eclipse.bluechi.Node` at `/org/eclipse/bluechi/node/<escaped name>`
  * (reference §2.2), one per configured node, online or not. Every method is
  * the controller operation of the same name for this node; an offline node's
- * calls fail there with org.eclipse.bluechi.Offline "Node is offline", while
- * its properties stay readable.
+ * calls fail with org.eclipse.bluechi.Offline "Node is offline" before their
+ * arguments are checked (reference §2.1: upstream refuses them in a bus
+ * filter), while its properties stay readable.
  */
-import { NodeInterface, jobObjectPath, type Json } from '@bluechi-ts/protocol';
+import { BluechiError, ErrorCodes, Messages, NodeInterface, jobObjectPath, type Json } from '@bluechi-ts/protocol';
 import type { ControllerNode } from '../node.js';
 import type { DbusSessions } from './dbus-sessions.js';
 import type { BusObject } from './object-tree.js';
@@ -32,6 +33,10 @@ export class NodeObject implements BusObject {
       LastSeenTimestamp: n.lastSeenWall * 1000,
       LastSeenTimestampMonotonic: seenMono,
     };
+  }
+
+  admit(): void {
+    if (this.node.status !== 'online') throw new BluechiError(ErrorCodes.NODE_OFFLINE, Messages.nodeOffline);
   }
 
   async call(_iface: string, member: string, args: Json[], caller: string): Promise<Json[]> {
