@@ -2,7 +2,7 @@
  * Monitors (reference §2.4, §6): a monitor belongs to one API session, holds
  * subscriptions on the unit multiplexer, and hands each matching event to its
  * sink once, however many of its subscriptions match. Monitor ids count from
- * 1; subscription ids from 2, as upstream numbers them. Closing the owner's
+ * 1, peer ids (controller-wide) from 1; subscription ids from 2, as upstream numbers them. Closing the owner's
  * session closes its monitors.
  */
 import { EventEmitter } from 'node:events';
@@ -31,9 +31,8 @@ export interface MonitorSink {
 export class Monitor {
   /** Subscription id -> the multiplexer subscriptions it stands for (several for SubscribeList). */
   readonly subscriptions = new Map<number, Subscription[]>();
-  /** Peer id (from 1, per monitor) -> the peer's client name. */
+  /** Peer id -> the peer's client name. */
   readonly peers = new Map<number, string>();
-  nextPeerId = 1;
   closed = false;
 
   constructor(
@@ -58,6 +57,8 @@ export class Monitor {
 export class MonitorRegistry extends EventEmitter<{ closed: [m: Monitor] }> {
   private nextMonitorId = 1;
   private nextSubscriptionId = 2;
+  /** Peer ids are controller-wide, from 1, as upstream counts them. */
+  private nextPeerId = 1;
   private readonly monitors = new Map<number, Monitor>();
 
   constructor(
@@ -127,7 +128,7 @@ export class MonitorRegistry extends EventEmitter<{ closed: [m: Monitor] }> {
     if (m.peers.size >= MAX_PEERS_PER_MONITOR) {
       throw new BluechiError(ErrorCodes.TOO_MANY_REQUESTS, `too many peers for one monitor (${MAX_PEERS_PER_MONITOR})`);
     }
-    const id = m.nextPeerId++;
+    const id = this.nextPeerId++;
     m.peers.set(id, peer);
     this.log.debug({ monitor: m.id, peer }, `Monitor ${m.id} added peer ${peer}`);
     return id;
