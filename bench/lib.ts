@@ -15,11 +15,19 @@ export const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 /** Where the persistent API client is installed inside the controller's container. */
 export const CLIENT_PATH = '/usr/local/lib/bluechi-bench/api-client.mjs';
 
+/** Where the persistent D-Bus client (bench/dbus-client.ts) is installed inside the controller's container. */
+export const DBUS_CLIENT_PATH = '/usr/local/lib/bluechi-bench/dbus-client.cjs';
+
 export const ONESHOT = '[Service]\nType=oneshot\nExecStart=/bin/true\nRemainAfterExit=yes\n';
 
 /** The bundled API client; scripts/bench.sh writes it beside the bundled benchmark. */
 export function apiClientBundle(): Buffer {
   return readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'api-client.mjs'));
+}
+
+/** The bundled D-Bus client; scripts/bench.sh writes it beside the bundled benchmark. */
+export function dbusClientBundle(): Buffer {
+  return readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'dbus-client.cjs'));
 }
 
 export type Row = { what: string; where: string; samples: number[]; note?: string };

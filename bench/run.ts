@@ -7,7 +7,7 @@
  * Environment: BENCH_RUNS (default 30), BENCH_WARMUP (default 3).
  */
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
-import { apiClientBundle, CLIENT_PATH, ONESHOT, printTable, RUNS, timeLoop, WARMUP, type Row } from './lib.js';
+import { apiClientBundle, CLIENT_PATH, DBUS_CLIENT_PATH, dbusClientBundle, ONESHOT, printTable, RUNS, timeLoop, WARMUP, type Row } from './lib.js';
 
 const XSRC = `[Unit]\nRequires=bluechi-proxy@worker1_xtgt.service\nAfter=bluechi-proxy@worker1_xtgt.service\n\n${ONESHOT}`;
 const XTGT = `[Unit]\nStopWhenUnneeded=yes\n\n${ONESHOT}`;
@@ -27,8 +27,17 @@ async function apiClient(cluster: Cluster, args: string): Promise<{ start: numbe
   return JSON.parse(r.stdout) as { start: number[]; stop: number[]; activeAfterStart: number; runs: number };
 }
 
+type DbusSeries = { start: number[]; stop: number[]; startReply: number[]; stopReply: number[]; done: number; runs: number };
+
+async function dbusClient(cluster: Cluster, args: string): Promise<DbusSeries> {
+  const r = await cluster.main.exec(`node ${DBUS_CLIENT_PATH} --runs ${RUNS} --warmup ${WARMUP} ${args}`);
+  if (r.exitCode !== 0) throw new Error(`dbus-client failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as DbusSeries;
+}
+
 async function main(): Promise<void> {
   const client = apiClientBundle();
+  const dbusClientFile = dbusClientBundle();
   console.log('[bench] booting the cluster (main + worker1 + worker2)...');
   const cluster = await startCluster({
     agents: ['worker1', 'worker2'],
@@ -40,6 +49,7 @@ async function main(): Promise<void> {
     const main = cluster.main;
     const worker1 = cluster.node('worker1');
     await main.writeFile(CLIENT_PATH, client);
+    await main.writeFile(DBUS_CLIENT_PATH, dbusClientFile);
     await Promise.all([
       worker1.writeUnit('bench.service', ONESHOT),
       main.writeUnit('bench.service', ONESHOT),
@@ -64,6 +74,46 @@ mark stop0; bluechictl stop ${node} bench.service >/dev/null; mark stop1`);
       const r = await apiClient(cluster, `--node ${node} --unit bench.service`);
       add(`API UnitJob start ${node} bench.service`, 'client in main', r.start, 'one connection');
       add(`API UnitJob stop ${node} bench.service`, 'client in main', r.stop, 'one connection');
+    }
+
+    // (h) The same job through the public D-Bus API org.eclipse.bluechi, from
+    // one persistent dbus-next connection to main's system bus: StartUnit, then
+    // the Controller's JobRemoved of that job (match rule added before the
+    // first call), then StopUnit likewise. Also the time until each reply.
+    {
+      const r = await dbusClient(cluster, '--node worker1 --unit bench.service');
+      add('D-Bus Node.StartUnit worker1 bench.service, until JobRemoved', 'client in main', r.start, 'one connection');
+      add('D-Bus Node.StopUnit worker1 bench.service, until JobRemoved', 'client in main', r.stop, 'one connection');
+      add('D-Bus Node.StartUnit worker1 bench.service, until the reply', 'client in main', r.startReply, 'job accepted');
+      add('D-Bus Node.StopUnit worker1 bench.service, until the reply', 'client in main', r.stopReply, 'job accepted');
+      console.log(`[bench] D-Bus client: start and stop both "done" in ${r.done}/${r.runs} rounds`);
+    }
+
+    // (g) The same job by `busctl call`, which returns with the job path, i.e.
+    // once systemd on worker1 accepted the job, not when it finished. Between
+    // the timed calls the loop waits (untimed) until the unit is active, and
+    // after the timed StopUnit until it is inactive again, so every call finds
+    // the unit settled. Last, two trivial busctl calls: one to the controller
+    // (busctl's process start plus one round trip to the controller) and one
+    // the bus daemon answers itself (busctl's process start alone, with its
+    // connection to the bus).
+    {
+      const node = 'org.eclipse.bluechi /org/eclipse/bluechi/node/worker1 org.eclipse.bluechi.Node';
+      const waitFor = (state: string) =>
+        `for ((w = 0; w < 400; w++)); do [ "$(busctl call ${node} GetUnitProperty sss bench.service org.freedesktop.systemd1.Unit ActiveState)" = 'v s "${state}"' ] && break; sleep 0.005; done`;
+      const s = await timeLoop(main, `mark bstart0; busctl call ${node} StartUnit ss bench.service replace >/dev/null; mark bstart1
+${waitFor('active')}
+if [ "$w" -lt 400 ] && [ "$i" -ge ${WARMUP} ]; then echo "$i active-ok 0"; fi
+mark bstop0; busctl call ${node} StopUnit ss bench.service replace >/dev/null; mark bstop1
+${waitFor('inactive')}
+mark bstatus0; busctl get-property org.eclipse.bluechi /org/eclipse/bluechi org.eclipse.bluechi.Controller Status >/dev/null; mark bstatus1
+mark bid0; busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId >/dev/null; mark bid1`);
+      add('busctl call ... Node StartUnit worker1 bench.service', 'inside main', s.get('bstart'), 'returns at the job path');
+      add('busctl call ... Node StopUnit worker1 bench.service', 'inside main', s.get('bstop'), 'returns at the job path');
+      add('busctl get-property ... Controller Status', 'inside main', s.get('bstatus'), 'busctl start + one controller round trip');
+      add('busctl call ... org.freedesktop.DBus GetId', 'inside main', s.get('bid'), 'busctl start, bus daemon only');
+      const active = s.lines.filter((l) => / active-ok /.test(l)).length;
+      console.log(`[bench] busctl StartUnit: bench.service active after ${active}/${RUNS} runs`);
     }
 
     // (c) The physical baseline on the node itself.

@@ -20,11 +20,14 @@ esac
 prepare_all
 
 # Node 20 cannot run TypeScript directly, so bundle (testcontainers stays a
-# normal import from node_modules). The API client is copied into the
-# controller's container and must be a single self-contained file; the
-# benchmark finds it beside itself.
+# normal import from node_modules). The API and D-Bus clients are copied into
+# the controller's container and must be single self-contained files; the
+# benchmark finds them beside itself. The D-Bus client is CommonJS, as its
+# dbus-next is; dbus-next loads usocket and x11 only for abstract sockets and
+# X11 session buses, so they stay out.
 common=(--bundle --platform=node --format=esm --target=node20 --conditions=source --log-level=warning)
 node_modules/.bin/esbuild bench/api-client.ts "${common[@]}" --outfile=dist/bench/api-client.mjs
+node_modules/.bin/esbuild bench/dbus-client.ts "${common[@]}" --format=cjs --external:usocket --external:x11 --outfile=dist/bench/dbus-client.cjs
 node_modules/.bin/esbuild "bench/$bench.ts" "${common[@]}" --external:testcontainers --outfile="dist/bench/$bench.mjs"
 
 TESTCONTAINERS_RYUK_DISABLED=true exec node "dist/bench/$bench.mjs" "$@"
