@@ -24,17 +24,13 @@ import { startBackground, type BackgroundCommand } from '../harness/background.j
 import { freePort, startCluster, type Cluster } from '../harness/cluster.js';
 import { shq, type ExecResult, type SystemdNode } from '../harness/systemd-container.js';
 import { waitFor, waitForNodeState } from '../harness/wait.js';
+import { configureController2, CONTROLLER2, CONTROLLER2_API, startController2 } from './support/second-controller.js';
 
 const NAME = 'org.eclipse.bluechi.Agent';
 const PATH = '/org/eclipse/bluechi';
 const IFACE = 'org.eclipse.bluechi.Agent';
 const FAILED = 'org.freedesktop.DBus.Error.Failed';
 const INVALID_ARGS = 'org.freedesktop.DBus.Error.InvalidArgs';
-
-/** The second controller: its unit on main, its configuration and its local API socket. */
-const CONTROLLER2 = 'bluechi-controller-2';
-const CONTROLLER2_CONF = '/etc/bluechi/controller-2.conf';
-const CONTROLLER2_API = '/run/bluechi/api-2.sock';
 
 const HANG = '[Service]\nType=oneshot\nExecStartPre=/bin/sleep infinity\nExecStart=/bin/true\n';
 
@@ -53,10 +49,7 @@ beforeAll(async () => {
   worker1 = cluster.node('worker1');
   await worker1.writeUnit('agent-dbus-hang.service', HANG);
   port2 = await freePort();
-  await cluster.main.writeFile(
-    CONTROLLER2_CONF,
-    `[bluechi-controller]\nControllerPort=${port2}\nAllowedNodeNames=worker1\nUseUDS=false\nApiSocketPath=${CONTROLLER2_API}\nHeartbeatInterval=500\n`,
-  );
+  await configureController2(cluster.main, port2, 'HeartbeatInterval=500\n');
 });
 
 afterAll(async () => {
@@ -263,7 +256,7 @@ describe('SwitchController', () => {
     expect(await value('Status')).toBe('offline');
     await waitForNodeState(cluster, 'worker1', 'offline');
 
-    await cluster.main.run(`systemd-run --unit=${CONTROLLER2} /usr/libexec/bluechi-controller -c ${CONTROLLER2_CONF}`);
+    await startController2(cluster.main);
     await waitFor('worker1 online on the second controller', async () => /\|\s*online\s*\|/.test(await statusOf('worker1', CONTROLLER2_API)));
     await waitFor('agent Status online', async () => (await value('Status')) === 'online');
     expect(await value('ControllerAddress')).toBe(address);

@@ -13,62 +13,22 @@
  *   --monitor                    runs while online, exits 1 with the offline line once
  *                                the node's agent or the controller goes away
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startBackground, type BackgroundCommand } from '../harness/background.js';
-import { startCluster, type Cluster } from '../harness/cluster.js';
+import { describe, expect, it } from 'vitest';
+import type { Cluster } from '../harness/cluster.js';
 import type { SystemdNode } from '../harness/systemd-container.js';
-import { waitFor, waitForNodeState } from '../harness/wait.js';
+import { waitForNodeState } from '../harness/wait.js';
+import { CONTROLLER_OFFLINE, FOREVER_MS, NO_ROUTE, run, useIsOnlineCluster } from './support/is-online.js';
 
-const OFFLINE = 'org.eclipse.bluechi is offline\n';
-const NO_CONTROLLER = `Failed to get property: No route to host\n${OFFLINE}`;
-/** Far longer than any test may run: a command that returns did not wait it out. */
-const FOREVER_MS = 3_600_000;
+const NO_CONTROLLER = `${NO_ROUTE}${CONTROLLER_OFFLINE}`;
 const WORKER = 'worker-1';
 
 let cluster: Cluster;
 let worker: SystemdNode;
-const background: BackgroundCommand[] = [];
 
-beforeAll(async () => {
-  cluster = await startCluster({ agents: [WORKER] });
+const { bg } = useIsOnlineCluster({ agents: [WORKER] }, (c) => {
+  cluster = c;
   worker = cluster.node(WORKER);
 });
-
-afterAll(async () => {
-  await Promise.allSettled(background.map((b) => b.kill()));
-  await cluster?.stop();
-});
-
-afterEach(async () => {
-  await cluster.main.run('systemctl start bluechi-controller');
-  await Promise.all([cluster.main.run('systemctl start bluechi-agent'), worker.run('systemctl start bluechi-agent')]);
-  await cluster.waitOnline();
-});
-
-function run(args: string) {
-  return cluster.main.exec(`bluechi-is-online ${args}`);
-}
-
-/**
- * Waits until the process `pid` (a shell expression) is on the system bus
- * with bluechi-is-online's two match rules in place (dbus-daemon's connection
- * statistics); it sends its read of Status right after, so whatever a test
- * does next happens to a running watch.
- */
-function watching(node: SystemdNode, pid: string) {
-  const script =
-    `pid=${pid}; name=$(busctl list --unique --no-legend | awk -v pid="$pid" '$2 == pid {print $1; exit}'); ` +
-    `[ -n "$name" ] && busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.Debug.Stats GetConnectionStats s "$name"`;
-  return waitFor(`process ${pid} to watch the bus`, async () => /"MatchRules" u [2-9]/.test((await node.exec(script)).stdout) || undefined);
-}
-
-/** Starts the tool in the background on main and returns once it watches the bus. */
-async function bg(name: string, args: string): Promise<BackgroundCommand> {
-  const cmd = await startBackground(cluster.main, name, `bluechi-is-online ${args}`, { timeoutS: 300 });
-  background.push(cmd);
-  await watching(cluster.main, `$(pgrep -P ${cmd.pid})`);
-  return cmd;
-}
 
 async function stopWorkerAgent(): Promise<void> {
   await worker.run('systemctl stop bluechi-agent');
@@ -77,43 +37,43 @@ async function stopWorkerAgent(): Promise<void> {
 
 describe('bluechi-is-online node', () => {
   it('exits 0 without output for online nodes, local and remote', async () => {
-    expect(await run(`node ${WORKER}`)).toEqual({ exitCode: 0, stdout: '', stderr: '' });
-    expect(await run('node main')).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    expect(await run(cluster.main, `node ${WORKER}`)).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    expect(await run(cluster.main, 'node main')).toEqual({ exitCode: 0, stdout: '', stderr: '' });
   });
 
   it('exits 1 for an unknown node, as upstream', async () => {
-    expect(await run('node nosuch')).toEqual({
+    expect(await run(cluster.main, 'node nosuch')).toEqual({
       exitCode: 1,
       stdout: '',
-      stderr: `Failed to get property: Invalid request descriptor\n${OFFLINE}`,
+      stderr: `Failed to get property: Invalid request descriptor\n${CONTROLLER_OFFLINE}`,
     });
   });
 
   it("exits 1 once the node's agent is stopped; the other node stays online", async () => {
     await stopWorkerAgent();
-    expect(await run(`node ${WORKER}`)).toEqual({ exitCode: 1, stdout: '', stderr: OFFLINE });
-    expect(await run('node main')).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    expect(await run(cluster.main, `node ${WORKER}`)).toEqual({ exitCode: 1, stdout: '', stderr: CONTROLLER_OFFLINE });
+    expect(await run(cluster.main, 'node main')).toEqual({ exitCode: 0, stdout: '', stderr: '' });
   });
 
   it('exits 1 when the controller is not running', async () => {
     await cluster.main.run('systemctl stop bluechi-controller');
-    expect(await run(`node ${WORKER}`)).toEqual({ exitCode: 1, stdout: '', stderr: NO_CONTROLLER });
+    expect(await run(cluster.main, `node ${WORKER}`)).toEqual({ exitCode: 1, stdout: '', stderr: NO_CONTROLLER });
   });
 });
 
 describe('bluechi-is-online node --wait', () => {
   it('returns 0 at once when the node is online', async () => {
-    expect(await run(`node ${WORKER} --wait=${FOREVER_MS}`)).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    expect(await run(cluster.main, `node ${WORKER} --wait=${FOREVER_MS}`)).toEqual({ exitCode: 0, stdout: '', stderr: '' });
   });
 
   it('returns 1 with the message once the wait is over and the node is still offline', async () => {
     await stopWorkerAgent();
-    expect(await run(`node ${WORKER} --wait=1500`)).toEqual({ exitCode: 1, stdout: '', stderr: OFFLINE });
+    expect(await run(cluster.main, `node ${WORKER} --wait=1500`)).toEqual({ exitCode: 1, stdout: '', stderr: CONTROLLER_OFFLINE });
   });
 
   it("returns 0 as soon as the node's agent is started and connects", async () => {
     await stopWorkerAgent();
-    const waiting = await bg('node-wait-agent', `node ${WORKER} --wait=${FOREVER_MS}`);
+    const waiting = await bg(cluster.main, 'node-wait-agent', `node ${WORKER} --wait=${FOREVER_MS}`);
     expect(await waiting.running()).toBe(true);
     await worker.run('systemctl start bluechi-agent');
     expect(await waiting.waitExit()).toBe(0);
@@ -122,7 +82,7 @@ describe('bluechi-is-online node --wait', () => {
 
   it('returns 0 as soon as a controller that was not running starts and the node connects', async () => {
     await cluster.main.run('systemctl stop bluechi-controller');
-    const waiting = await bg('node-wait-controller', `node ${WORKER} --wait=${FOREVER_MS}`);
+    const waiting = await bg(cluster.main, 'node-wait-controller', `node ${WORKER} --wait=${FOREVER_MS}`);
     expect(await waiting.running()).toBe(true);
     await cluster.main.run('systemctl start bluechi-controller');
     expect(await waiting.waitExit()).toBe(0);
@@ -133,26 +93,26 @@ describe('bluechi-is-online node --wait', () => {
 describe('bluechi-is-online node --monitor', () => {
   it('exits 1 at once when the node is offline to begin with', async () => {
     await stopWorkerAgent();
-    expect(await run(`node ${WORKER} --monitor`)).toEqual({ exitCode: 1, stdout: '', stderr: OFFLINE });
+    expect(await run(cluster.main, `node ${WORKER} --monitor`)).toEqual({ exitCode: 1, stdout: '', stderr: CONTROLLER_OFFLINE });
   });
 
   it("keeps running while the node is online and exits 1 when its agent stops", async () => {
-    const monitor = await bg('node-monitor-agent', `node ${WORKER} --monitor`);
+    const monitor = await bg(cluster.main, 'node-monitor-agent', `node ${WORKER} --monitor`);
     // Another node going away is none of its business.
     await cluster.main.run('systemctl stop bluechi-agent');
     await waitForNodeState(cluster, 'main', 'offline');
     expect(await monitor.running()).toBe(true);
     await stopWorkerAgent();
     expect(await monitor.waitExit()).toBe(1);
-    expect(await monitor.err()).toBe(OFFLINE);
+    expect(await monitor.err()).toBe(CONTROLLER_OFFLINE);
     expect(await monitor.out()).toBe('');
   });
 
   it('exits 1 when the controller stops', async () => {
-    const monitor = await bg('node-monitor-controller', `node ${WORKER} --monitor`);
+    const monitor = await bg(cluster.main, 'node-monitor-controller', `node ${WORKER} --monitor`);
     expect(await monitor.running()).toBe(true);
     await cluster.main.run('systemctl stop bluechi-controller');
     expect(await monitor.waitExit()).toBe(1);
-    expect(await monitor.err()).toBe(OFFLINE);
+    expect(await monitor.err()).toBe(CONTROLLER_OFFLINE);
   });
 });

@@ -18,25 +18,17 @@
  * Nothing here measures time: a window that must not close during a test is an
  * hour long.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startBackground, type BackgroundCommand } from '../harness/background.js';
-import { freePort, startCluster, type Cluster } from '../harness/cluster.js';
+import { describe, expect, it } from 'vitest';
+import { freePort, type Cluster } from '../harness/cluster.js';
 import { shq, type SystemdNode } from '../harness/systemd-container.js';
 import { waitFor, waitForNodeState } from '../harness/wait.js';
+import { AGENT_OFFLINE, CONTROLLER_OFFLINE, FOREVER_MS, run, useIsOnlineCluster } from './support/is-online.js';
+import { configureController2, CONTROLLER2_API, startController2 } from './support/second-controller.js';
 
-const AGENT_OFFLINE = 'org.eclipse.bluechi.Agent is offline\n';
-const CONTROLLER_OFFLINE = 'org.eclipse.bluechi is offline\n';
 const DENIED = 'Failed to get property: Permission denied\n';
-/** Far longer than any test may run: a window this long does not close during a test. */
-const FOREVER_MS = 3_600_000;
 
 const AGENT = 'org.eclipse.bluechi.Agent';
 const AGENT_PATH = '/org/eclipse/bluechi';
-
-/** The second controller on main: its unit, configuration and local API socket. */
-const CONTROLLER2 = 'bluechi-controller-2';
-const CONTROLLER2_CONF = '/etc/bluechi/controller-2.conf';
-const CONTROLLER2_API = '/run/bluechi/api-2.sock';
 
 const READER = 'reader';
 const OUTSIDER = 'outsider';
@@ -46,72 +38,34 @@ let worker1: SystemdNode;
 /** ControllerAddress of the second controller, and of a port nothing listens on. */
 let controller2: string;
 let nowhere: string;
-const background: BackgroundCommand[] = [];
 
-beforeAll(async () => {
-  cluster = await startCluster({ agents: ['worker1'], localAgent: null });
-  worker1 = cluster.node('worker1');
-  const [port2, deadPort] = [await freePort(), await freePort()];
-  controller2 = `tcp:host=127.0.0.1,port=${port2}`;
-  nowhere = `tcp:host=127.0.0.1,port=${deadPort}`;
-  await cluster.main.writeFile(
-    CONTROLLER2_CONF,
-    `[bluechi-controller]\nControllerPort=${port2}\nAllowedNodeNames=worker1\nUseUDS=false\nApiSocketPath=${CONTROLLER2_API}\n`,
-  );
-  await cluster.main.run(`systemd-run --unit=${CONTROLLER2} /usr/libexec/bluechi-controller -c ${CONTROLLER2_CONF}`);
-  const addUsers = `useradd --groups bluechi-readers ${READER} && useradd ${OUTSIDER}`;
-  await Promise.all([cluster.main.run(addUsers), worker1.run(addUsers)]);
-});
-
-afterAll(async () => {
-  await Promise.allSettled(background.map((b) => b.kill()));
-  await cluster?.stop();
-});
-
-/**
- * Every test starts from the configured cluster: worker1 online on the first
- * controller. A restart of the agent undoes a switch (SwitchController lasts
- * until the agent restarts); reset-failed keeps systemd's start limit out of it.
- */
-afterEach(async () => {
-  const configured = `tcp:host=127.0.0.1,port=${cluster.port}`;
-  const active = (await worker1.exec('systemctl is-active bluechi-agent')).exitCode === 0;
-  if (!active || (await agentProperty('ControllerAddress')) !== configured) {
-    await worker1.run('systemctl reset-failed bluechi-agent; systemctl restart bluechi-agent');
-  }
-  await cluster.waitOnline();
-});
-
-/** Runs the tool in the foreground on `node`, as root or (with `as`) as that user. */
-function run(node: SystemdNode, args: string, as?: string) {
-  return node.exec(`${as ? `runuser -u ${as} -- ` : ''}bluechi-is-online ${args}`);
-}
-
-/**
- * Starts the tool in the background on `node` and returns once it watches the
- * bus. As another user it runs under setpriv, which execs it, so it stays the
- * direct child of the background command.
- */
-async function bg(node: SystemdNode, name: string, args: string, as?: string): Promise<BackgroundCommand> {
-  const user = as ? `setpriv --reuid=${as} --regid=${as} --init-groups ` : '';
-  const cmd = await startBackground(node, name, `${user}bluechi-is-online ${args}`, { timeoutS: 300 });
-  background.push(cmd);
-  await watching(node, `$(pgrep -P ${cmd.pid})`);
-  return cmd;
-}
-
-/**
- * Waits until the process `pid` (a shell expression) is on the system bus
- * with bluechi-is-online's two match rules in place (dbus-daemon's connection
- * statistics); it sends its read of Status right after, so whatever a test
- * does next happens to a running watch.
- */
-function watching(node: SystemdNode, pid: string) {
-  const script =
-    `pid=${pid}; name=$(busctl list --unique --no-legend | awk -v pid="$pid" '$2 == pid {print $1; exit}'); ` +
-    `[ -n "$name" ] && busctl call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.Debug.Stats GetConnectionStats s "$name"`;
-  return waitFor(`process ${pid} to watch the bus`, async () => /"MatchRules" u [2-9]/.test((await node.exec(script)).stdout) || undefined);
-}
+const { bg } = useIsOnlineCluster(
+  { agents: ['worker1'], localAgent: null },
+  async (c) => {
+    cluster = c;
+    worker1 = cluster.node('worker1');
+    const [port2, deadPort] = [await freePort(), await freePort()];
+    controller2 = `tcp:host=127.0.0.1,port=${port2}`;
+    nowhere = `tcp:host=127.0.0.1,port=${deadPort}`;
+    await configureController2(cluster.main, port2);
+    await startController2(cluster.main);
+    const addUsers = `useradd --groups bluechi-readers ${READER} && useradd ${OUTSIDER}`;
+    await Promise.all([cluster.main.run(addUsers), worker1.run(addUsers)]);
+  },
+  /**
+   * Every test starts from the configured cluster: worker1 online on the first
+   * controller. A restart of the agent undoes a switch (SwitchController lasts
+   * until the agent restarts); reset-failed keeps systemd's start limit out of it.
+   */
+  async () => {
+    const configured = `tcp:host=127.0.0.1,port=${cluster.port}`;
+    const active = (await worker1.exec('systemctl is-active bluechi-agent')).exitCode === 0;
+    if (!active || (await agentProperty('ControllerAddress')) !== configured) {
+      await worker1.run('systemctl reset-failed bluechi-agent; systemctl restart bluechi-agent');
+    }
+    await cluster.waitOnline();
+  },
+);
 
 /** One property of the agent on worker1, read with busctl as root (independent of the tool). */
 async function agentProperty(name: 'Status' | 'ControllerAddress'): Promise<string> {

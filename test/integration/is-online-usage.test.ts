@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SystemdNode } from '../harness/systemd-container.js';
+import { run } from './support/is-online.js';
 
 const UPSTREAM_HELP =
   'bluechi-is-online checks and monitors the connection state of BlueChi components\n' +
@@ -35,8 +36,6 @@ afterAll(async () => {
   await node?.stop();
 });
 
-const run = (args: string) => node.exec(`bluechi-is-online ${args}`);
-
 describe('the installed program', () => {
   it('is an executable file at /usr/bin started by /usr/bin/env node', async () => {
     expect((await node.run('stat -c %a /usr/bin/bluechi-is-online')).stdout).toBe('755\n');
@@ -45,12 +44,12 @@ describe('the installed program', () => {
   });
 
   it.each(['--help', '-h', 'help', 'agent --help', 'node -h'])('%s prints upstream help, exit 0', async (args) => {
-    expect(await run(args)).toEqual({ exitCode: 0, stdout: UPSTREAM_HELP, stderr: '' });
+    expect(await run(node, args)).toEqual({ exitCode: 0, stdout: UPSTREAM_HELP, stderr: '' });
   });
 
   it('version prints the same version as bluechictl', async () => {
     const ctl = await node.run('bluechictl version');
-    expect(await run('version')).toEqual({ exitCode: 0, stdout: ctl.stdout.replace('bluechictl', 'bluechi-is-online'), stderr: '' });
+    expect(await run(node, 'version')).toEqual({ exitCode: 0, stdout: ctl.stdout.replace('bluechictl', 'bluechi-is-online'), stderr: '' });
   });
 });
 
@@ -72,7 +71,7 @@ describe('bad usage: a clear message and exit 1', () => {
     { args: 'node n1 --switch-timeout=100', stderr: "Unsupported option 'switch-timeout' for method 'node'\n", help: false },
     { args: 'agent --wait=1 --initial-wait=1', stderr: 'Options --wait and --initial-wait cannot be used together\n', help: false },
   ])('bluechi-is-online $args', async ({ args, stderr, help }) => {
-    expect(await run(args)).toEqual({ exitCode: 1, stdout: help ? UPSTREAM_HELP : '', stderr });
+    expect(await run(node, args)).toEqual({ exitCode: 1, stdout: help ? UPSTREAM_HELP : '', stderr });
   });
 });
 
@@ -85,7 +84,7 @@ describe('no BlueChi daemon on the bus', () => {
     { args: 'system', bus: 'org.eclipse.bluechi' },
     { args: 'system --initial-wait=300', bus: 'org.eclipse.bluechi' },
   ])('$args: offline, exit 1', async ({ args, bus }) => {
-    expect(await run(args)).toEqual({ exitCode: 1, stdout: '', stderr: `Failed to get property: No route to host\n${bus} is offline\n` });
+    expect(await run(node, args)).toEqual({ exitCode: 1, stdout: '', stderr: `Failed to get property: No route to host\n${bus} is offline\n` });
   });
 
   it('without a system bus at all: offline, exit 1', async () => {
