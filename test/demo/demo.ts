@@ -6,19 +6,21 @@
  * To add a scenario, write it under scenarios/ and list it in SCENARIOS.
  */
 import { startCluster, type Cluster } from '../harness/cluster.js';
-import { removeSessionContainers } from '../harness/systemd-container.js';
+import { removeSessionContainers, type ExecResult } from '../harness/systemd-container.js';
 import type { DemoContext, Scenario } from './scenario.js';
 import { nodeStatus, startUnit } from './scenarios/basics.js';
 import { PROXY_CONTROLLER_CONF } from './scenarios/proxy-common.js';
 import { proxyRequiresFailingTarget } from './scenarios/proxy-requires-failing-target.js';
 import { proxyUpholdsRestart } from './scenarios/proxy-upholds-restart.js';
 import { proxyWantsStopWhenUnneeded } from './scenarios/proxy-wants-stop-when-unneeded.js';
+import { dbusApi } from './scenarios/dbus-api.js';
 import { watchAndManage } from './scenarios/watch-and-manage.js';
 
 const SCENARIOS: Scenario[] = [
   nodeStatus,
   startUnit,
   watchAndManage,
+  dbusApi,
   proxyRequiresFailingTarget,
   proxyWantsStopWhenUnneeded,
   proxyUpholdsRestart,
@@ -35,19 +37,22 @@ function checkInterrupted(): void {
 }
 
 function context(cluster: Cluster): DemoContext {
+  /** Prints the command line, runs it, prints its output and a non-zero exit code. */
+  const show = async (line: string, run: () => Promise<ExecResult>): Promise<ExecResult> => {
+    checkInterrupted();
+    console.log(bold(`main# ${line}`));
+    const result = await run();
+    checkInterrupted();
+    process.stdout.write(result.stdout);
+    process.stdout.write(result.stderr);
+    if (result.exitCode !== 0) console.log(dim(`(exit code ${result.exitCode})`));
+    return result;
+  };
   return {
     cluster,
     say: (text) => console.log(dim(text)),
-    async ctl(args) {
-      checkInterrupted();
-      console.log(bold(`main# bluechictl ${args}`));
-      const result = await cluster.ctl(args);
-      checkInterrupted();
-      process.stdout.write(result.stdout);
-      process.stdout.write(result.stderr);
-      if (result.exitCode !== 0) console.log(dim(`(exit code ${result.exitCode})`));
-      return result;
-    },
+    ctl: (args) => show(`bluechictl ${args}`, () => cluster.ctl(args)),
+    sh: (command) => show(command, () => cluster.main.exec(command)),
   };
 }
 

@@ -8,6 +8,8 @@ export type DemoContext = {
   say(text: string): void;
   /** Runs `bluechictl ARGS` on main, prints the command and its output, and returns the result. */
   ctl(args: string): Promise<ExecResult>;
+  /** Runs a shell command on main, prints it and its output, and returns the result. */
+  sh(command: string): Promise<ExecResult>;
 };
 
 export type Scenario = {
