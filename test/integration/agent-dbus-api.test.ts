@@ -133,6 +133,17 @@ describe('org.eclipse.bluechi.Agent', () => {
         '.SwitchController method s -',
       ].map((row) => expect.stringMatching(new RegExp(`^${row.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))),
     );
+    // The FLAGS column shows each property's declared EmitsChangedSignal.
+    const flags = Object.fromEntries(
+      r.stdout
+        .split('\n')
+        .filter((l) => / property /.test(l))
+        .map((l) => {
+          const cols = l.trim().split(/\s+/);
+          return [cols[0]!.slice(1), cols.at(-1)!];
+        }),
+    );
+    expect(flags).toMatchObject({ Status: 'emits-change', ControllerAddress: 'emits-change', LogTarget: 'const', LogLevel: '-', LastSeenTimestamp: '-' });
   });
 
   it('reads every property with its type while online', async () => {

@@ -31,6 +31,14 @@ type Members = {
 };
 
 describe('org.eclipse.bluechi.Agent on the bus', () => {
+  it('introspects each property with its declared EmitsChangedSignal annotation', () => {
+    const xml = object().$introspect();
+    const annotations = Object.fromEntries((xml.property ?? []).map((p) => [p.$.name, p.annotation?.[0]?.$.value]));
+    expect(annotations).toEqual(Object.fromEntries(Object.entries(AGENT_API.properties).map(([name, p]) => [name, p.change])));
+    expect(annotations.Status).toBe('true');
+    expect(annotations.LogTarget).toBe('const');
+  });
+
   it('exports every declared method with its signature and every property read-only', () => {
     const members = AgentObject.prototype as unknown as Members;
     for (const [name, m] of Object.entries(AGENT_API.methods)) {

@@ -74,9 +74,28 @@ function busError(err: unknown): Error {
 }
 
 /** The exported object. Members are defined here first: configureMembers() captures them. */
+/** The shape dbus-next's `$introspect()` returns, as far as it is touched here. */
+type IntrospectedInterface = {
+  property?: Array<{ $: { name: string }; annotation?: Array<{ $: { name: string; value: string } }> }>;
+};
+
 export class AgentObject extends Interface {
   constructor(private readonly h: AgentBusHandlers) {
     super(AGENT_INTERFACE);
+  }
+
+  /**
+   * dbus-next's introspection leaves out the EmitsChangedSignal annotation
+   * (so clients assume every property signals changes); add the declared one.
+   */
+  $introspect(): IntrospectedInterface {
+    // Not in dbus-next's type declarations, but the method its bus calls to introspect.
+    const xml = (Interface.prototype as unknown as { $introspect(): IntrospectedInterface }).$introspect.call(this);
+    for (const p of xml.property ?? []) {
+      const change = AGENT_API.properties[p.$.name]?.change;
+      if (change) p.annotation = [{ $: { name: 'org.freedesktop.DBus.Property.EmitsChangedSignal', value: change } }];
+    }
+    return xml;
   }
 
   CreateProxy(serviceName: string, node: string, unit: string): Promise<void> {
