@@ -18,24 +18,17 @@
 import { createConnection, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ApiMethods, ApiSignals, lineTransport, RpcPeer, type MethodTable, type SignalTable } from '@bluechi-ts/protocol';
+import { jobArgs, optionLookup } from './client-args.js';
 
 type Args = { node: string; unit: string; runs: number; warmup: number; verify: boolean; queries: boolean; pause: number; settle?: { node: string; unit: string } };
 
 function parseArgs(argv: string[]): Args {
-  const value = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const node = value('node');
-  const unit = value('unit');
-  if (!node || !unit) throw new Error('usage: api-client --node NODE --unit UNIT [--runs N] [--warmup N] [--verify] [--settle NODE:UNIT] [--queries] [--pause MS]');
+  const value = optionLookup(argv);
+  const usage = 'usage: api-client --node NODE --unit UNIT [--runs N] [--warmup N] [--verify] [--settle NODE:UNIT] [--queries] [--pause MS]';
   const settle = value('settle');
   const [settleNode, settleUnit] = settle ? settle.split(':') : [];
   return {
-    node,
-    unit,
-    runs: Number(value('runs') ?? 30),
-    warmup: Number(value('warmup') ?? 3),
+    ...jobArgs(value, usage),
     verify: argv.includes('--verify'),
     queries: argv.includes('--queries'),
     pause: Number(value('pause') ?? 0),

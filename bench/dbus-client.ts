@@ -20,6 +20,7 @@ import { performance } from 'node:perf_hooks';
 import dbus from 'dbus-next';
 import type { Message } from 'dbus-next';
 import { nodeObjectPath } from '@bluechi-ts/protocol';
+import { jobArgs, optionLookup } from './client-args.js';
 
 const DESTINATION = 'org.eclipse.bluechi';
 const CONTROLLER_PATH = '/org/eclipse/bluechi';
@@ -27,21 +28,8 @@ const CONTROLLER_IFACE = 'org.eclipse.bluechi.Controller';
 const NODE_IFACE = 'org.eclipse.bluechi.Node';
 const SIGNAL = 4;
 
-type Args = { node: string; unit: string; runs: number; warmup: number };
-
-function parseArgs(argv: string[]): Args {
-  const value = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const node = value('node');
-  const unit = value('unit');
-  if (!node || !unit) throw new Error('usage: dbus-client --node NODE --unit UNIT [--runs N] [--warmup N]');
-  return { node, unit, runs: Number(value('runs') ?? 30), warmup: Number(value('warmup') ?? 3) };
-}
-
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = jobArgs(optionLookup(process.argv.slice(2)), 'usage: dbus-client --node NODE --unit UNIT [--runs N] [--warmup N]');
   const bus = dbus.systemBus();
   bus.on('error', (err: Error) => {
     process.stderr.write(`dbus-client: bus error: ${err.message}\n`);
