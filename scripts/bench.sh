@@ -4,6 +4,8 @@
 #   (no argument)  bench/run.ts: the common operations on a three-node cluster
 #   cli            bench/cli.ts: what a bluechictl call costs beyond Node's
 #                  start-up and the controller's answer
+#   reconnect      bench/reconnect.ts: how soon every agent is back online
+#                  after the controller restarts
 # Each boots its cluster in containers, prints a table of figures (never
 # asserted) and removes the containers again. See docs/performance.md.
 set -euo pipefail
@@ -12,9 +14,10 @@ source scripts/lib/prepare.sh
 
 case "${1:-}" in
   cli) bench=cli; shift ;;
+  reconnect) bench=reconnect; shift ;;
   run) bench=run; shift ;;
   '') bench=run ;;
-  *) echo "usage: scripts/bench.sh [run|cli]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [run|cli|reconnect]" >&2; exit 2 ;;
 esac
 
 prepare_all

@@ -70,9 +70,12 @@ const LINKS = [
 /** Plain files copied from packaging/: source (relative to packaging/) -> installed path. */
 const DATA_FILES = [
   { src: 'systemd/bluechi-controller.service', out: 'usr/lib/systemd/system/bluechi-controller.service' },
+  { src: 'systemd/bluechi-controller.socket', out: 'usr/lib/systemd/system/bluechi-controller.socket' },
   { src: 'systemd/bluechi-agent.service', out: 'usr/lib/systemd/system/bluechi-agent.service' },
   { src: 'systemd/bluechi-proxy@.service', out: 'usr/lib/systemd/system/bluechi-proxy@.service' },
   { src: 'systemd/bluechi-dep@.service', out: 'usr/lib/systemd/system/bluechi-dep@.service' },
+  { src: 'systemd/bluechi-ondemand@.socket', out: 'usr/lib/systemd/system/bluechi-ondemand@.socket' },
+  { src: 'systemd/bluechi-ondemand@.service', out: 'usr/lib/systemd/system/bluechi-ondemand@.service' },
   { src: 'config/controller.conf', out: 'usr/share/bluechi/config/controller.conf' },
   { src: 'config/agent.conf', out: 'usr/share/bluechi-agent/config/agent.conf' },
   { src: 'tmpfiles.d/bluechi.conf', out: 'usr/lib/tmpfiles.d/bluechi.conf' },

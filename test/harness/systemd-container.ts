@@ -259,6 +259,32 @@ export class SystemdNode {
     return stdout + stderr;
   }
 
+  /**
+   * Shuts the node down (`docker stop`: systemd stops every unit, as on a
+   * power-off) and keeps the container, so `boot()` can start it again.
+   */
+  async halt(): Promise<void> {
+    const client = await getContainerRuntimeClient();
+    await client.container.dockerode.getContainer(this.id).stop({ t: STOP_TIMEOUT_MS / 1000 });
+  }
+
+  /**
+   * Starts a halted node again and waits until systemd has booted. What was
+   * written to its file system stays; /run and /tmp start empty, and only
+   * enabled units start.
+   */
+  async boot(): Promise<void> {
+    const client = await getContainerRuntimeClient();
+    await client.container.dockerode.getContainer(this.id).start();
+    const deadline = Date.now() + BOOT_TIMEOUT_MS;
+    for (;;) {
+      const r = await this.exec(BOOTED_CHECK).catch(() => undefined);
+      if (r?.exitCode === 0) return;
+      if (Date.now() > deadline) throw new Error(`${this.name} did not boot again within ${BOOT_TIMEOUT_MS} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   /** Stops and removes the container. */
   async stop(): Promise<void> {
     await this.container.stop({ timeout: STOP_TIMEOUT_MS });

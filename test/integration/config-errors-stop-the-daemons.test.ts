@@ -4,13 +4,14 @@
  * not a number. Fixing the file lets them start. Also the daemons' own
  * --help and --version.
  *
- * The units are Type=simple, so `systemctl start` itself returns before the
- * daemon reads its configuration; the failure shows as the unit ending up
- * `failed` with Result=exit-code and status 1.
+ * The units are Type=notify and the daemons exit 78 (EX_CONFIG) before they
+ * report READY=1, so `systemctl start` itself fails; the unit ends up `failed`
+ * with Result=exit-code and status 78, and is not restarted
+ * (RestartPreventExitStatus=78).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
-import { waitFor, waitForJournalLine } from '../harness/wait.js';
+import { waitForJournalLine } from '../harness/wait.js';
 
 type Daemon = { unit: string; program: string; dropInDir: string; section: string };
 const CONTROLLER: Daemon = {
@@ -43,14 +44,15 @@ describe('configuration errors stop the daemons', () => {
     const file = `${daemon.dropInDir}/5-broken.conf`;
     await main.writeFile(file, `[${daemon.section}]\n${body}\n`);
     try {
-      await main.run(`systemctl reset-failed ${daemon.unit} 2>/dev/null; systemctl start ${daemon.unit}`);
-      await waitFor(`${daemon.unit} to fail`, async () => {
-        const state = await main.exec(`systemctl is-failed ${daemon.unit}`);
-        return state.stdout === 'failed\n';
-      }, { timeoutMs: 15_000 });
+      const start = await main.exec(`systemctl reset-failed ${daemon.unit} 2>/dev/null; systemctl start ${daemon.unit}`);
+      expect(start.exitCode).not.toBe(0);
+      expect(start.stderr).toContain(`Job for ${daemon.unit}.service failed`);
+      expect((await main.exec(`systemctl is-failed ${daemon.unit}`)).stdout).toBe('failed\n');
       const show = await main.run(`systemctl show -p Result,ExecMainStatus,NRestarts ${daemon.unit}`);
-      expect(show.stdout).toBe('Result=exit-code\nNRestarts=0\nExecMainStatus=1\n');
-      return await waitForJournalLine(main, daemon.unit, expectedLine);
+      expect(show.stdout).toBe('Result=exit-code\nNRestarts=0\nExecMainStatus=78\n');
+      const journal = await waitForJournalLine(main, daemon.unit, expectedLine);
+      expect(journal).toContain(`${daemon.unit}.service: Main process exited, code=exited, status=78/CONFIG`);
+      return journal;
     } finally {
       await main.run(`rm -f ${file}; systemctl reset-failed ${daemon.unit}`);
     }

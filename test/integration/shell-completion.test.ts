@@ -82,7 +82,7 @@ describe('shell completion', () => {
       expect((await bash('ctl', 'stop', 'worker1', 'only-')).candidates).toEqual([WORKER_UNIT]);
       expect((await bash('bluechictl', 'start', 'main', 'only-')).candidates).toEqual([]);
       expect((await bash('bluechictl', 'status', 'worker1', 'dbus.s')).candidates).toEqual(['dbus.service', 'dbus.socket']);
-      expect((await bash('bluechictl', 'status', 'main', 'bluechi-c')).candidates).toEqual(['bluechi-controller.service']);
+      expect((await bash('bluechictl', 'status', 'main', 'bluechi-c')).candidates).toEqual(['bluechi-controller.service', 'bluechi-controller.socket']);
     });
 
     it('offers the unit files of the named node for enable', async () => {

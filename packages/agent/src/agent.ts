@@ -48,6 +48,8 @@ export class Agent {
   /** The controller: its address in sd-bus form, and the URL dialled. */
   private controller: { address: string; url: string };
   private logLevel: LogLevel;
+  /** A try failed or the connection was lost, and the agent has not registered since. */
+  private controllerTrouble = false;
 
   /** AgentJobMetrics are sent while on; the controller switches it (EnableMetrics). */
   readonly metrics = { enabled: false };
@@ -88,12 +90,29 @@ export class Agent {
         this.bus?.propertiesChanged();
       },
       onDisconnected: () => {
+        this.controllerTrouble = true;
         this.watch.clear();
         // The controller enables metrics again on registration if they are on.
         this.metrics.enabled = false;
         this.bus?.propertiesChanged();
       },
     });
+  }
+
+  /**
+   * The service manager's STATUS= line, read often (the link announces no
+   * failed tries): a link seen disconnected counts as trouble until the agent
+   * registers.
+   */
+  statusLine(): string {
+    const status = this.link.status;
+    if (status === 'connected') {
+      this.controllerTrouble = false;
+      return `registered as ${this.opts.config.nodeName}`;
+    }
+    if (status === 'disconnected') this.controllerTrouble = true;
+    const address = this.controller.address;
+    return this.controllerTrouble ? `controller unreachable, retrying (${address})` : `connecting to ${address}`;
   }
 
   /** What the public D-Bus API shows. */
@@ -137,6 +156,8 @@ export class Agent {
     this.controller = { address: formatted, url };
     this.bus?.propertiesChanged();
     this.link.reconnect('switching controller');
+    // A new address: "connecting to" it, not "unreachable", until a try fails.
+    this.controllerTrouble = false;
   }
 
   private busHandlers(): AgentBusHandlers {

@@ -1,8 +1,10 @@
 /**
- * The agent's connection to the controller. One timer drives everything: on
- * each tick a connected agent sends a heartbeat (and checks the controller's),
- * a disconnected one tries again. After a disconnect it retries at once, then
- * on every tick, forever. Registration must finish within one tick.
+ * The agent's connection to the controller. A periodic tick sends heartbeats
+ * (and checks the controller's) while connected, and abandons an attempt that
+ * did not register within one tick. After a loss the agent tries again at
+ * once, then after growing, jittered delays capped at the heartbeat interval
+ * (`backoff.ts`), forever. A controller that went silent is terminated, never
+ * closed politely.
  * `reconnect()` drops the connection and dials `url()` again at once (the
  * agent's SwitchController). It records when the controller was last seen
  * (registration, its heartbeats) and when a registered connection was lost.
@@ -13,6 +15,7 @@ import {
   AGENT_SUBPROTOCOL,
   AgentMethods,
   AgentSignals,
+  CLOSE_TERMINATE,
   ControllerMethods,
   ControllerSignals,
   RpcPeer,
@@ -22,6 +25,7 @@ import {
   type SignalHandlers,
 } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
+import { backoffDelay, RECONNECT_FIRST_MS } from './backoff.js';
 import { NEVER, now, type Timestamp } from './clock.js';
 
 export type ControllerPeer = RpcPeer<typeof ControllerMethods, typeof AgentSignals, typeof AgentMethods, typeof ControllerSignals>;
@@ -42,16 +46,12 @@ export type ControllerLinkOptions = {
   log: Logger;
   onConnected?: (peer: ControllerPeer) => void;
   onDisconnected?: () => void;
+  /** Randomness for the retry jitter, in [0, 1); Math.random unless a test fixes it. */
+  random?: () => number;
 };
 
-/** Reconnect period when heartbeats are disabled: the agent never gives up. */
+/** Longest retry delay when heartbeats are disabled: the agent never gives up. */
 const FALLBACK_RETRY_MS = 2000;
-/**
- * Quick retries after a lost connection (and at start-up), before the regular
- * once-per-tick retries: a restarted controller is usually back within a few
- * hundred milliseconds, and its nodes should be too.
- */
-export const FAST_RETRY_DELAYS_MS = [0, 100, 200, 400, 800] as const;
 
 export class ControllerLink {
   private state: LinkState = 'disconnected';
@@ -62,7 +62,8 @@ export class ControllerLink {
   private failedTries = 0;
   private lastControllerSeen = 0;
   private stopped = false;
-  private fastRetries = 0;
+  /** Which try the next one is since the last loss (0: at once); see backoff.ts. */
+  private retries = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private seenAt: Timestamp = NEVER;
   private lostAt: Timestamp = NEVER;
@@ -87,9 +88,15 @@ export class ControllerLink {
     return this.state === 'connected' ? NEVER : this.lostAt;
   }
 
+  /** The tick period, which is also the longest retry delay. */
+  private get period(): number {
+    return this.opts.heartbeatInterval > 0 ? this.opts.heartbeatInterval : FALLBACK_RETRY_MS;
+  }
+
   start(): void {
-    const period = this.opts.heartbeatInterval > 0 ? this.opts.heartbeatInterval : FALLBACK_RETRY_MS;
-    this.timer = setInterval(() => this.tick(), period);
+    this.timer = setInterval(() => this.tick(), this.period);
+    // This first try is the immediate one; a failure waits like a second try.
+    this.retries = 1;
     this.connect();
   }
 
@@ -115,7 +122,7 @@ export class ControllerLink {
     if (peer) peer.close(1000, reason);
     else ws?.terminate();
     this.failedTries = 0;
-    this.fastRetries = 0;
+    this.retries = 0;
     this.onLost(wasConnected, reason, false);
   }
 
@@ -130,20 +137,21 @@ export class ControllerLink {
       const silentFor = performance.now() - this.lastControllerSeen;
       if (threshold > 0 && silentFor > threshold) {
         this.opts.log.warn(`Did not receive a heartbeat from the controller for ${Math.round(silentFor)} ms, disconnecting`);
-        this.peer?.close(1001, 'controller heartbeat timeout');
+        // Silent: terminate, a polite close would wait for an answer that never comes.
+        this.peer?.close(CLOSE_TERMINATE, 'controller heartbeat timeout');
         return;
       }
       if (this.opts.heartbeatInterval > 0) this.peer?.notify('Heartbeat', {});
       return;
     }
     if (this.state === 'connecting') {
-      const period = this.opts.heartbeatInterval > 0 ? this.opts.heartbeatInterval : FALLBACK_RETRY_MS;
-      if (performance.now() - this.connectingSince < period) return;
+      if (performance.now() - this.connectingSince < this.period) return;
       this.opts.log.debug('Connection attempt did not complete within one interval, retrying');
       this.ws?.terminate();
       return;
     }
-    this.connect();
+    // Disconnected: the retry timer brings the next try; start one if none is due.
+    if (!this.retryTimer) this.scheduleRetry();
   }
 
   private connect(): void {
@@ -218,7 +226,7 @@ export class ControllerLink {
       if (this.peer !== peer) return;
       this.state = 'connected';
       this.failedTries = 0;
-      this.fastRetries = 0;
+      this.retries = 0;
       this.lastControllerSeen = performance.now();
       this.seenAt = now();
       log.info({ controllerVersion: reply.controllerVersion }, `Connected to controller as '${this.opts.nodeName}'`);
@@ -236,16 +244,23 @@ export class ControllerLink {
     this.ws = undefined;
     if (wasConnected) {
       this.lostAt = now();
-      this.fastRetries = 0;
+      this.retries = 0;
       this.opts.log.warn(`Disconnected from controller${reason ? ` (${reason})` : ''}`);
       this.opts.onDisconnected?.();
     } else if (failed) {
       this.failedTries++;
     }
-    // A few quick tries first; afterwards the timer retries on every tick.
-    if (this.stopped || this.fastRetries >= FAST_RETRY_DELAYS_MS.length) return;
-    const delay = FAST_RETRY_DELAYS_MS[this.fastRetries++]!;
+    this.scheduleRetry();
+  }
+
+  /** The next try: at once after a loss, then backing off up to one tick period. */
+  private scheduleRetry(): void {
+    if (this.stopped) return;
+    const delay = backoffDelay(this.retries++, { firstMs: RECONNECT_FIRST_MS, capMs: this.period }, this.opts.random);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.connect(), delay);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.connect();
+    }, delay);
   }
 }

@@ -2,13 +2,16 @@
  * bluechi-agent: connects the node's systemd to the controller and runs in the
  * foreground until SIGTERM or SIGINT.
  */
-import { ConfigError, VERSION, runProgram, untilTerminated } from '@bluechi-ts/protocol';
+import { ConfigError, EXIT_CONFIG, VERSION, runDaemon, runProgram } from '@bluechi-ts/protocol';
 import { createLogger } from '@bluechi-ts/protocol/logging';
 import { Agent } from './agent.js';
 import { parseAgentCommandLine, USAGE } from './command-line.js';
 import { loadAgentConfig } from './config.js';
 import { serveAgentBus } from './systemd/dbus-agent-service.js';
 import { connectSystemd } from './systemd/dbus-next-port.js';
+
+/** How often the controller link's state is turned into the STATUS= line. */
+const STATUS_POLL_MS = 1000;
 
 async function main(argv: string[]): Promise<number> {
   const args = parseAgentCommandLine(argv);
@@ -32,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`bluechi-agent: ${err.message}\n`);
-    return 1;
+    return EXIT_CONFIG;
   }
   const log = createLogger({ name: 'bluechi-agent', level: config.logLevel, target: config.logTarget, quiet: config.logIsQuiet });
   let systemd;
@@ -49,16 +52,20 @@ async function main(argv: string[]): Promise<number> {
     process.exit(75);
   });
   const agent = new Agent({ config, systemd, log, serveBus: serveAgentBus });
-  try {
-    await agent.start();
-  } catch (err) {
-    log.error(`Failed to start: ${(err as Error).message}`);
-    return 1;
-  }
-  const signal = await untilTerminated();
-  log.info(`Received ${signal}, shutting down`);
-  await agent.stop();
-  return 0;
+  // Ready once systemd is reachable and the agent's own bus API is up; the
+  // controller link comes up in the background and never holds up boot.
+  return runDaemon({
+    log,
+    start: () => agent.start(),
+    stop: () => agent.stop(),
+    status: () => agent.statusLine(),
+    statusPollMs: STATUS_POLL_MS,
+    // Alive means systemd still answers on our bus connection.
+    healthy: async () => {
+      await systemd.getDefaultTarget();
+      return true;
+    },
+  });
 }
 
 runProgram('bluechi-agent', main);

@@ -2,7 +2,8 @@
  * The agent listeners: WebSocket over TCP (dual-stack, falling back to IPv4)
  * and over a Unix socket for local agents. Limits are enforced before any
  * message is read: frame size, and the number of connections that have not
- * registered yet.
+ * registered yet. Listening sockets passed by systemd (socket activation) are
+ * served instead of binding: each one is told TCP or Unix by its type.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdirSync, unlinkSync, chmodSync } from 'node:fs';
@@ -11,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AGENT_SUBPROTOCOL } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
+import type { ListenFd } from './listen-fds.js';
 
 export type AgentServerOptions = {
   tcpPort?: number;
@@ -28,6 +30,13 @@ function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${text}\n`);
 }
 
+/** A listening socket passed by systemd: served as it is, or closed when its listener is turned off. */
+type Adopted = { server: Server; fd: ListenFd; kind: 'tcp' | 'unix'; port?: number; closed: boolean };
+
+function describeFd(fd: ListenFd): string {
+  return `fd ${fd.fd} ('${fd.name}')`;
+}
+
 function normaliseIp(addr: string | undefined): string {
   return addr ?? '';
 }
@@ -35,8 +44,10 @@ function normaliseIp(addr: string | undefined): string {
 export class AgentServer {
   private readonly servers: Server[] = [];
   private readonly wss: WebSocketServer;
-  /** The TCP port actually bound (useful when 0 was asked for). */
+  /** The TCP port actually bound (useful when 0 was asked for), or that of the passed TCP socket. */
   tcpPort: number | undefined;
+  /** The Unix socket path this server bound itself (a passed one belongs to systemd and stays). */
+  private boundUnixPath: string | undefined;
 
   constructor(private readonly opts: AgentServerOptions) {
     this.wss = new WebSocketServer({
@@ -65,13 +76,19 @@ export class AgentServer {
     });
   }
 
-  private makeServer(viaUnix: boolean): Server {
-    const server = createServer((_req, res) => {
+  /** Answers plain HTTP with 426 and hands WebSocket upgrades to handleUpgrade. */
+  private serveOn(server: Server, viaUnix: boolean): void {
+    server.on('request', (_req, res) => {
       res.writeHead(426, { 'Content-Type': 'text/plain' });
       res.end('This is the bluechi-ts agent port; it speaks WebSocket only.\n');
     });
     server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head, viaUnix));
     server.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  private makeServer(viaUnix: boolean): Server {
+    const server = createServer();
+    this.serveOn(server, viaUnix);
     this.servers.push(server);
     return server;
   }
@@ -87,9 +104,73 @@ export class AgentServer {
     });
   }
 
-  async start(): Promise<void> {
+  /**
+   * Serves a passed socket, whichever kind it is: Node takes a listening TCP
+   * or Unix stream socket and refuses anything else. A socket of a listener
+   * the configuration turns off is closed at once. Both happen in the
+   * `listening` callback, before the event loop can accept a connection on it.
+   */
+  private adopt(fd: ListenFd): Promise<Adopted> {
+    const server = createServer();
+    return new Promise((resolve, reject) => {
+      const fail = (err: Error) => {
+        reject(new Error(`The socket passed by systemd as ${describeFd(fd)} cannot be used: it is not a listening TCP or Unix stream socket (${err.message})`));
+      };
+      server.once('error', fail);
+      try {
+        server.listen({ fd: fd.fd }, () => {
+          server.off('error', fail);
+          const addr = server.address();
+          // A Unix socket opened from a fd has no address in Node; a TCP one has its port.
+          const adopted: Adopted =
+            addr !== null && typeof addr === 'object'
+              ? { server, fd, kind: 'tcp', port: addr.port, closed: false }
+              : { server, fd, kind: 'unix', closed: false };
+          const wanted = adopted.kind === 'tcp' ? this.opts.tcpPort !== undefined : this.opts.unixPath !== undefined;
+          if (wanted) {
+            this.serveOn(server, adopted.kind === 'unix');
+            this.servers.push(server);
+          } else {
+            server.close();
+            adopted.closed = true;
+          }
+          resolve(adopted);
+        });
+      } catch (err) {
+        fail(err as Error);
+      }
+    });
+  }
+
+  /** Takes the sockets systemd passed; any one unusable fails the start. */
+  private async adoptAll(fds: readonly ListenFd[]): Promise<Adopted[]> {
+    const settled = await Promise.allSettled(fds.map((fd) => this.adopt(fd)));
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    return settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
+  /** Starts the listeners: the passed sockets first, then binds any configured listener none of them provides. */
+  async start(inherited: readonly ListenFd[] = []): Promise<void> {
     const { tcpPort, unixPath, log } = this.opts;
-    if (tcpPort !== undefined) {
+    const adopted = (await this.adoptAll(inherited)).filter((a) => {
+      if (!a.closed) return true;
+      const [kind, key] = a.kind === 'tcp' ? ['TCP', 'UseTCP'] : ['Unix', 'UseUDS'];
+      log.warn(`Closing the ${kind} socket passed by systemd as ${describeFd(a.fd)}: ${key} is off`);
+      return false;
+    });
+    for (const a of adopted) {
+      if (a.kind === 'tcp') {
+        this.tcpPort ??= a.port;
+        if (tcpPort !== undefined && tcpPort !== 0 && a.port !== tcpPort) {
+          log.warn(`The TCP socket passed by systemd listens on port ${a.port} but ControllerPort is ${tcpPort}: agents are served on port ${a.port} (give the socket unit the same port)`);
+        }
+        log.info({ port: a.port, fd: a.fd.fd }, `Waiting for agent connections on port ${a.port} (socket passed by systemd)`);
+      } else {
+        log.info({ fd: a.fd.fd }, `Waiting for agent connections on the Unix socket passed by systemd as ${describeFd(a.fd)}`);
+      }
+    }
+    if (tcpPort !== undefined && !adopted.some((a) => a.kind === 'tcp')) {
       let server: Server;
       if (this.opts.tcpHost) {
         server = await this.listenTcp(tcpPort, this.opts.tcpHost);
@@ -108,7 +189,7 @@ export class AgentServer {
       this.tcpPort = typeof addr === 'object' && addr ? addr.port : tcpPort;
       log.info({ port: this.tcpPort }, `Waiting for agent connections on port ${this.tcpPort}`);
     }
-    if (unixPath) {
+    if (unixPath && !adopted.some((a) => a.kind === 'unix')) {
       mkdirSync(dirname(unixPath), { recursive: true, mode: 0o700 });
       try {
         unlinkSync(unixPath);
@@ -123,6 +204,7 @@ export class AgentServer {
           resolve();
         });
       });
+      this.boundUnixPath = unixPath;
       chmodSync(unixPath, 0o600);
       log.info({ path: unixPath }, `Waiting for agent connections on socket ${unixPath}`);
     }
@@ -132,9 +214,9 @@ export class AgentServer {
     for (const ws of this.wss.clients) ws.terminate();
     await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     this.wss.close();
-    if (this.opts.unixPath) {
+    if (this.boundUnixPath) {
       try {
-        unlinkSync(this.opts.unixPath);
+        unlinkSync(this.boundUnixPath);
       } catch {
         /* already gone */
       }

@@ -5,13 +5,14 @@
  * liveness timer, wired together.
  */
 import { performance } from 'node:perf_hooks';
-import { BLUECHI_BUS_NAME, BluechiError, VERSION, webSocketTransport, type AgentSignals, type JobState, type LogLevel, type SignalParamsOf } from '@bluechi-ts/protocol';
+import { BLUECHI_BUS_NAME, BluechiError, CLOSE_TERMINATE, VERSION, webSocketTransport, type AgentSignals, type JobState, type LogLevel, type SignalParamsOf } from '@bluechi-ts/protocol';
 import { setLogLevel, type Logger } from '@bluechi-ts/protocol/logging';
 import { AgentServer } from './agent-server.js';
 import { AgentSession, type SessionHost } from './agent-session.js';
 import { ApiServer } from './api-server.js';
 import type { ControllerConfig } from './config.js';
 import { JobRegistry } from './jobs.js';
+import { takeListenFds, type ListenFd } from './listen-fds.js';
 import { isSilentTooLong, livenessPeriod } from './liveness.js';
 import { Metrics } from './metrics.js';
 import { MonitorRegistry } from './monitors.js';
@@ -33,6 +34,11 @@ export type ControllerOptions = {
    * controller still serves its agents and the local API, and says so.
    */
   connectBus?: () => Promise<BusServer>;
+  /**
+   * Listening sockets passed by systemd, served instead of binding. Default:
+   * those in LISTEN_PID/LISTEN_FDS/LISTEN_FDNAMES, taken out of the environment at start.
+   */
+  listenFds?: readonly ListenFd[];
   /** Clock seams for tests. */
   wallNow?: () => number;
   monoNow?: () => number;
@@ -111,6 +117,12 @@ export class Controller implements SessionHost {
     return this.agentServer.tcpPort;
   }
 
+  /** The service manager's STATUS= line: how many configured nodes are online. */
+  statusLine(): string {
+    const all = this.registry.list().length;
+    return `${this.registry.online().length} of ${all} node${all === 1 ? '' : 's'} online`;
+  }
+
   private anonymousCount(): number {
     let n = 0;
     for (const s of this.sessions) if (!s.node) n++;
@@ -122,7 +134,7 @@ export class Controller implements SessionHost {
     log.info(`Starting bluechi-controller ${VERSION}`);
     log.debug({ files: config.files, nodes: config.nodes.map((n) => n.name) }, 'Configuration loaded');
     if (config.nodes.length === 0) log.warn('No nodes are allowed: set AllowedNodeNames or add [node NAME] sections with Allowed=true');
-    await this.agentServer.start();
+    await this.agentServer.start(this.opts.listenFds ?? takeListenFds(process.env, process.pid));
     await this.apiServer.start();
     await this.startDbusApi();
     const period = livenessPeriod(config.heartbeatInterval);
@@ -240,7 +252,8 @@ export class Controller implements SessionHost {
           { node: node.name, silentMs: Math.round(verdict.silentFor), thresholdMs: verdict.threshold },
           `Did not receive a heartbeat from node '${node.name}' for ${Math.round(verdict.silentFor)} ms, disconnecting it`,
         );
-        node.connection?.close(1001, 'heartbeat timeout');
+        // Silent: terminate, a polite close would wait for an answer that never comes.
+        node.connection?.close(CLOSE_TERMINATE, 'heartbeat timeout');
         continue;
       }
       if (config.heartbeatInterval > 0) node.connection?.notify('Heartbeat', {});

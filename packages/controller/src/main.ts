@@ -2,7 +2,7 @@
  * bluechi-controller: loads its configuration, serves agents and the local API
  * in the foreground until SIGTERM or SIGINT.
  */
-import { ConfigError, VERSION, runProgram, untilTerminated } from '@bluechi-ts/protocol';
+import { ConfigError, EXIT_CONFIG, VERSION, runDaemon, runProgram } from '@bluechi-ts/protocol';
 import { createLogger } from '@bluechi-ts/protocol/logging';
 import { parseControllerCommandLine, USAGE } from './command-line.js';
 import { loadControllerConfig } from './config.js';
@@ -27,20 +27,20 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`bluechi-controller: ${err.message}\n`);
-    return 1;
+    return EXIT_CONFIG;
   }
   const log = createLogger({ name: 'bluechi-controller', level: config.logLevel, target: config.logTarget, quiet: config.logIsQuiet });
   const controller = new Controller({ config, log });
-  try {
-    await controller.start();
-  } catch (err) {
-    log.error(`Failed to start: ${(err as Error).message}`);
-    return 1;
-  }
-  const signal = await untilTerminated();
-  log.info(`Received ${signal}, shutting down`);
-  await controller.stop();
-  return 0;
+  return runDaemon({
+    log,
+    start: () => controller.start(),
+    stop: () => controller.stop(),
+    status: () => controller.statusLine(),
+    onStatusChange: (listener) => {
+      controller.registry.on('status', listener);
+      return () => controller.registry.off('status', listener);
+    },
+  });
 }
 
 runProgram('bluechi-controller', main);

@@ -12,5 +12,7 @@ export * from './config/layers.js';
 export * from './config/values.js';
 export * from './paths.js';
 export * from './daemon.js';
+export * from './notify.js';
+export * from './watchdog.js';
 export * from './dbus-values.js';
 export * from './dbus-interfaces.js';

@@ -27,6 +27,14 @@ export interface WebSocketLike {
 
 const WS_OPEN = 1;
 
+/**
+ * Closing with this code drops the connection at once, without a closing
+ * handshake (ws `terminate()`): the way to end a silent peer, which would
+ * never answer a polite close and keep the link half-open for ws's 30 s
+ * closing timeout. The close listeners see code 1006.
+ */
+export const CLOSE_TERMINATE = 1006;
+
 /** Close codes an endpoint may send (RFC 6455 §7.4); others (e.g. 1006) are local-only. */
 function sendableCloseCode(code: number): boolean {
   return code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014 && code !== 1010) || (code >= 3000 && code <= 4999);
