@@ -53,7 +53,7 @@ describe('a socket-activated controller and the sockets it cannot use', () => {
     expect(journal.filter((line) => line.startsWith(`Waiting for agent connections on socket ${AGENT_SOCKET}`))).toEqual([]);
   });
 
-  it('refuses to start with a passed socket that is not a listening stream socket, naming it and exiting 1', async () => {
+  it('refuses to start with a passed socket that is not a listening stream socket, naming it and exiting 78 (not restarted)', async () => {
     await cluster.node('worker1').run('systemctl stop bluechi-agent');
     await cluster.main.run('systemctl stop bluechi-controller.service bluechi-controller.socket');
     // After port.conf, whose empty ListenStream= clears every socket named before it.
@@ -67,6 +67,8 @@ describe('a socket-activated controller and the sockets it cannot use', () => {
     expect(line).toMatch(
       /^Failed to start: The socket passed by systemd as fd \d+ \('bluechi-agents'\) cannot be used: it is not a listening TCP or Unix stream socket \(.+\)$/,
     );
-    await waitFor('the controller to exit with status 1', async () => (await show('bluechi-controller.service', 'ExecMainStatus')) === '1');
+    await waitFor('the controller to exit with status 78', async () => (await show('bluechi-controller.service', 'ExecMainStatus')) === '78');
+    // EX_CONFIG: RestartPreventExitStatus=78 keeps systemd from retrying a setup a restart cannot fix.
+    expect(await show('bluechi-controller.service', 'NRestarts')).toBe('0');
   });
 });

@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AGENT_SUBPROTOCOL } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
-import type { ListenFd } from './listen-fds.js';
+import { ListenFdsError, type ListenFd } from './listen-fds.js';
 
 export type AgentServerOptions = {
   tcpPort?: number;
@@ -114,7 +114,7 @@ export class AgentServer {
     const server = createServer();
     return new Promise((resolve, reject) => {
       const fail = (err: Error) => {
-        reject(new Error(`The socket passed by systemd as ${describeFd(fd)} cannot be used: it is not a listening TCP or Unix stream socket (${err.message})`));
+        reject(new ListenFdsError(`The socket passed by systemd as ${describeFd(fd)} cannot be used: it is not a listening TCP or Unix stream socket (${err.message})`));
       };
       server.once('error', fail);
       try {

@@ -5,6 +5,7 @@
  * (SD_LISTEN_FDS_START onwards), one per passed socket, named in order by the
  * colon-separated LISTEN_FDNAMES ("unknown" each when it is not set).
  */
+import { ConfigError } from '@bluechi-ts/protocol';
 
 /** The first passed fd (SD_LISTEN_FDS_START). */
 export const LISTEN_FDS_START = 3;
@@ -20,7 +21,8 @@ export type ListenEnv = {
   LISTEN_FDNAMES?: string | undefined;
 };
 
-export class ListenFdsError extends Error {
+/** The sockets systemd passed cannot be used: a setup error, so the daemon exits with EX_CONFIG and is not restarted. */
+export class ListenFdsError extends ConfigError {
   override name = 'ListenFdsError';
 }
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runDaemon, type DaemonLog } from './daemon.js';
+import { EXIT_CONFIG, runDaemon, type DaemonLog } from './daemon.js';
+import { ConfigError } from './config/ini.js';
 import { FakeNotifier } from './fake-notifier.js';
 
 function recordingLog(): DaemonLog & { lines: string[] } {
@@ -58,6 +59,21 @@ describe('runDaemon', () => {
     expect(code).toBe(1);
     expect(h.notifier.sent).toEqual([]);
     expect(h.log.lines).toEqual(['error: Failed to start: listen EADDRINUSE: address already in use :::842']);
+  });
+
+  it('exits with EX_CONFIG when the start fails on a setup it cannot use', async () => {
+    const h = harness();
+    const code = await runDaemon({
+      log: h.log,
+      notifier: h.notifier,
+      env: {},
+      untilStopped: h.untilStopped,
+      start: () => Promise.reject(new ConfigError('LISTEN_FDS=x is not a positive integer')),
+      stop: async () => {},
+      status: () => 'never',
+    });
+    expect(code).toBe(EXIT_CONFIG);
+    expect(h.notifier.sent).toEqual([]);
   });
 
   it('sends a new STATUS= line when the daemon announces a change, and only if it differs', async () => {

@@ -1,6 +1,7 @@
 /** The life of a foreground daemon process, shared by bluechi-controller and bluechi-agent. */
 import { createNotifier, type Notifier } from './notify.js';
 import { startWatchdog, watchdogPeriodMs } from './watchdog.js';
+import { ConfigError } from './config/ini.js';
 
 /** Exit status for a configuration the daemon cannot use (sysexits.h EX_CONFIG). The units do not restart on it. */
 export const EXIT_CONFIG = 78;
@@ -38,7 +39,11 @@ export type DaemonLog = {
 
 export type DaemonOptions = {
   log: DaemonLog;
-  /** Starts serving. READY=1 follows when it resolves; a rejection ends the process with status 1. */
+  /**
+   * Starts serving. READY=1 follows when it resolves; a rejection ends the
+   * process with status 1, or EXIT_CONFIG for a ConfigError (a setup the
+   * daemon cannot use, which a restart would not fix).
+   */
   start: () => Promise<void>;
   /** Stops serving, after STOPPING=1 went out. */
   stop: () => Promise<void>;
@@ -76,7 +81,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     await opts.start();
   } catch (err) {
     log.error(`Failed to start: ${(err as Error).message}`);
-    return 1;
+    return err instanceof ConfigError ? EXIT_CONFIG : 1;
   }
 
   let status = opts.status();
