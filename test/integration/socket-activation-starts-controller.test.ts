@@ -18,6 +18,18 @@ import { waitFor, waitForNodeState } from '../harness/wait.js';
 const AGENT_SOCKET = '/run/bluechi/bluechi.sock';
 const SLEEPER = '[Service]\nExecStart=/bin/sleep infinity\n';
 
+/** `bluechictl status` lists main (Unix socket) and worker1 (TCP), both online. */
+async function expectBothOnline(cluster: Cluster): Promise<void> {
+  expect(await cluster.ctl('status')).toEqual({
+    exitCode: 0,
+    stdout: nodeTable([
+      ['main', 'online', '', 'now'],
+      ['worker1', 'online', LOOPBACK_IP, 'now'],
+    ]),
+    stderr: '',
+  });
+}
+
 describe('socket activation of the controller', () => {
   let cluster: Cluster;
 
@@ -55,14 +67,7 @@ describe('socket activation of the controller', () => {
   it('serves agents when started by hand, without its socket', async () => {
     expect(await show('bluechi-controller.socket', 'ActiveState')).toBe('inactive');
     expect(await show('bluechi-controller.service', 'ActiveState')).toBe('active');
-    expect(await cluster.ctl('status')).toEqual({
-      exitCode: 0,
-      stdout: nodeTable([
-        ['main', 'online', '', 'now'],
-        ['worker1', 'online', LOOPBACK_IP, 'now'],
-      ]),
-      stderr: '',
-    });
+    await expectBothOnline(cluster);
   });
 
   it('is started by a local agent connecting to its Unix socket, and serves that very socket', async () => {
@@ -99,14 +104,7 @@ describe('socket activation of the controller', () => {
     await waitForNodeState(cluster, 'worker1', 'online');
     await cluster.main.run('systemctl start bluechi-agent');
     await waitForNodeState(cluster, 'main', 'online');
-    expect(await cluster.ctl('status')).toEqual({
-      exitCode: 0,
-      stdout: nodeTable([
-        ['main', 'online', '', 'now'],
-        ['worker1', 'online', LOOPBACK_IP, 'now'],
-      ]),
-      stderr: '',
-    });
+    await expectBothOnline(cluster);
   });
 
   it('comes back at the next agent reconnect after it was stopped, and the units on the nodes keep running', async () => {

@@ -45,35 +45,23 @@ describe('runDaemon', () => {
     expect(h.log.lines).toContain('info: Received SIGTERM, shutting down');
   });
 
-  it('exits 1 without READY=1 when start fails', async () => {
+  it.each([
+    ['1, a failure a restart may cure', new Error('listen EADDRINUSE: address already in use :::842'), 1],
+    ['EX_CONFIG, a setup it cannot use', new ConfigError('LISTEN_FDS=x is not a positive integer'), EXIT_CONFIG],
+  ])('exits without READY=1 when start fails: %s', async (_what, failure, status) => {
     const h = harness();
     const code = await runDaemon({
       log: h.log,
       notifier: h.notifier,
       env: {},
       untilStopped: h.untilStopped,
-      start: () => Promise.reject(new Error('listen EADDRINUSE: address already in use :::842')),
+      start: () => Promise.reject(failure),
       stop: async () => {},
       status: () => 'never',
     });
-    expect(code).toBe(1);
+    expect(code).toBe(status);
     expect(h.notifier.sent).toEqual([]);
-    expect(h.log.lines).toEqual(['error: Failed to start: listen EADDRINUSE: address already in use :::842']);
-  });
-
-  it('exits with EX_CONFIG when the start fails on a setup it cannot use', async () => {
-    const h = harness();
-    const code = await runDaemon({
-      log: h.log,
-      notifier: h.notifier,
-      env: {},
-      untilStopped: h.untilStopped,
-      start: () => Promise.reject(new ConfigError('LISTEN_FDS=x is not a positive integer')),
-      stop: async () => {},
-      status: () => 'never',
-    });
-    expect(code).toBe(EXIT_CONFIG);
-    expect(h.notifier.sent).toEqual([]);
+    expect(h.log.lines).toEqual([`error: Failed to start: ${failure.message}`]);
   });
 
   it('sends a new STATUS= line when the daemon announces a change, and only if it differs', async () => {
