@@ -6,8 +6,10 @@
 #                  start-up and the controller's answer
 #   reconnect      bench/reconnect.ts: how soon every agent is back online
 #                  after the controller restarts
-# Each boots its cluster in containers, prints a table of figures (never
-# asserted) and removes the containers again. See docs/performance.md.
+#   scale          bench/scale.ts: the built controller with SCALE_NODES
+#                  (default 200,1000,2000) simulated agents on this host
+# Each but scale boots its cluster in containers, prints a table of figures
+# (never asserted) and removes the containers again. See docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prepare.sh
@@ -16,9 +18,25 @@ case "${1:-}" in
   cli) bench=cli; shift ;;
   reconnect) bench=reconnect; shift ;;
   run) bench=run; shift ;;
+  scale) bench=scale; shift ;;
   '') bench=run ;;
-  *) echo "usage: scripts/bench.sh [run|cli|reconnect]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [run|cli|reconnect|scale]" >&2; exit 2 ;;
 esac
+
+common=(--bundle --platform=node --format=esm --target=node20 --conditions=source --log-level=warning)
+
+# scale runs on this host, no containers: the controller and bluechictl are
+# staged apart (dist/scale-root), the benchmark and its agent workers bundled.
+if [ "$bench" = scale ]; then
+  prepare_node_modules
+  export SCALE_STAGE="$PWD/dist/scale-root"
+  BLUECHI_TS_DIST="$SCALE_STAGE" node scripts/build.mjs --skip-typecheck >/dev/null
+  # The agents log with pino, which require()s Node's built-ins.
+  node_modules/.bin/esbuild bench/scale-agents.ts "${common[@]}" \
+    --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" --outfile=dist/bench/scale-agents.mjs
+  node_modules/.bin/esbuild bench/scale.ts "${common[@]}" --outfile=dist/bench/scale.mjs
+  exec node dist/bench/scale.mjs "$@"
+fi
 
 prepare_all
 
@@ -28,7 +46,6 @@ prepare_all
 # benchmark finds them beside itself. The D-Bus client is CommonJS, as its
 # dbus-next is; dbus-next loads usocket and x11 only for abstract sockets and
 # X11 session buses, so they stay out.
-common=(--bundle --platform=node --format=esm --target=node20 --conditions=source --log-level=warning)
 node_modules/.bin/esbuild bench/api-client.ts "${common[@]}" --outfile=dist/bench/api-client.mjs
 node_modules/.bin/esbuild bench/dbus-client.ts "${common[@]}" --format=cjs --external:usocket --external:x11 --outfile=dist/bench/dbus-client.cjs
 node_modules/.bin/esbuild "bench/$bench.ts" "${common[@]}" --external:testcontainers --outfile="dist/bench/$bench.mjs"

@@ -1,6 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIni } from '@bluechi-ts/protocol';
-import { buildControllerConfig, CONTROLLER_DEFAULTS } from './config.js';
+import { buildControllerConfig, controllerConfigPaths, CONTROLLER_DEFAULTS, DEFAULT_CONTROLLER_PATHS, loadControllerConfig } from './config.js';
 
 const build = (text: string, overrides = {}) => buildControllerConfig(parseIni(text, 'test.conf'), ['test.conf'], overrides);
 
@@ -46,5 +49,65 @@ describe('controller config', () => {
 
   it('refuses node names that cannot work with proxies', () => {
     expect(() => build('[bluechi-controller]\nAllowedNodeNames=good,bad_name\n')).toThrow("Invalid node name 'bad_name'");
+  });
+
+  it('listens on every address unless ControllerListenAddress names one', () => {
+    expect(build('[bluechi-controller]\n').listenAddress).toBeUndefined();
+    expect(build('[bluechi-controller]\nControllerListenAddress=127.0.0.1\n').listenAddress).toBe('127.0.0.1');
+    expect(build('[bluechi-controller]\nControllerListenAddress=::1\n').listenAddress).toBe('::1');
+    expect(build('[bluechi-controller]\nControllerListenAddress=\n').listenAddress).toBeUndefined();
+  });
+
+  it('refuses a ControllerListenAddress that is not an IP address, naming file and line', () => {
+    expect(() => build('[bluechi-controller]\n\nControllerListenAddress=my-host\n')).toThrow(
+      "Invalid address 'my-host' for ControllerListenAddress in 'test.conf' on line 3",
+    );
+  });
+});
+
+describe('controller configuration files', () => {
+  it('reads the standard paths unless BLUECHI_CONFIG_ROOT is set', () => {
+    expect(controllerConfigPaths({})).toEqual(DEFAULT_CONTROLLER_PATHS);
+    expect(controllerConfigPaths({ BLUECHI_CONFIG_ROOT: '/tmp/staged' })).toEqual({
+      defaultsFile: '/tmp/staged/usr/share/bluechi/config/controller.conf',
+      mainFile: '/tmp/staged/etc/bluechi/controller.conf',
+      dropinDir: '/tmp/staged/etc/bluechi/controller.conf.d',
+    });
+  });
+
+  it('layers the files under BLUECHI_CONFIG_ROOT, then -c and -p as usual', () => {
+    const root = mkdtempSync(join(tmpdir(), 'bc-config-root-'));
+    try {
+      const put = (path: string, text: string) => {
+        mkdirSync(join(root, path, '..'), { recursive: true });
+        writeFileSync(join(root, path), text);
+      };
+      put('usr/share/bluechi/config/controller.conf', '[bluechi-controller]\nControllerPort=842\nAllowedNodeNames=a\n');
+      put('etc/bluechi/controller.conf', '[bluechi-controller]\nAllowedNodeNames=a,b\n');
+      put('etc/bluechi/controller.conf.d/10-listen.conf', '[bluechi-controller]\nControllerListenAddress=127.0.0.1\n');
+      put('extra.conf', '[bluechi-controller]\nControllerPort=2020\n');
+      const env = { BLUECHI_CONFIG_ROOT: root };
+      const c = loadControllerConfig({}, env);
+      expect(c.nodes.map((n) => n.name)).toEqual(['a', 'b']);
+      expect([c.port, c.listenAddress]).toEqual([842, '127.0.0.1']);
+      expect(c.files).toEqual([
+        join(root, 'usr/share/bluechi/config/controller.conf'),
+        join(root, 'etc/bluechi/controller.conf'),
+        join(root, 'etc/bluechi/controller.conf.d/10-listen.conf'),
+      ]);
+      expect(loadControllerConfig({ configFile: join(root, 'extra.conf') }, env).port).toBe(2020);
+      expect(loadControllerConfig({ configFile: join(root, 'extra.conf'), port: '9' }, env).port).toBe(9);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('still requires the defaults file under BLUECHI_CONFIG_ROOT', () => {
+    const root = mkdtempSync(join(tmpdir(), 'bc-config-root-'));
+    try {
+      expect(() => loadControllerConfig({}, { BLUECHI_CONFIG_ROOT: root })).toThrow(`Failed to read configuration file '${root}/usr/share/bluechi/config/controller.conf'`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -3,6 +3,8 @@
  * shared layering (defaults, /usr/share file, /etc file, drop-ins, environment,
  * -c file, flags), validated once and frozen. All durations are milliseconds.
  */
+import { isIP } from 'node:net';
+import { join } from 'node:path';
 import {
   ConfigError,
   isValidNodeName,
@@ -27,6 +29,21 @@ export const DEFAULT_CONTROLLER_PATHS: ConfigPaths = {
   dropinDir: '/etc/bluechi/controller.conf.d',
 };
 
+/**
+ * Where the controller reads its files. `BLUECHI_CONFIG_ROOT=DIR` (ours) puts DIR
+ * in front of each standard path, as a DESTDIR would: a staged tree such as
+ * dist/root, or a test's temporary directory, is read with the same layering.
+ */
+export function controllerConfigPaths(env: NodeJS.ProcessEnv = process.env): ConfigPaths {
+  const root = env.BLUECHI_CONFIG_ROOT;
+  if (!root) return DEFAULT_CONTROLLER_PATHS;
+  return {
+    defaultsFile: join(root, DEFAULT_CONTROLLER_PATHS.defaultsFile),
+    mainFile: join(root, DEFAULT_CONTROLLER_PATHS.mainFile),
+    dropinDir: join(root, DEFAULT_CONTROLLER_PATHS.dropinDir),
+  };
+}
+
 export type NodeConfig = {
   readonly name: string;
   /** Target nodes this node may start units on through proxy services. */
@@ -35,6 +52,8 @@ export type NodeConfig = {
 
 export type ControllerConfig = {
   readonly port: number;
+  /** Address the TCP listener binds; undefined = every address (dual-stack `::`, IPv4 fallback). */
+  readonly listenAddress: string | undefined;
   readonly useTcp: boolean;
   readonly useUds: boolean;
   /** Unix socket for local agents. */
@@ -113,11 +132,17 @@ export function buildControllerConfig(doc: IniDocument, files: string[], overrid
   const portEntry = get('ControllerPort');
   let port = portEntry ? parsePort(portEntry.value, portEntry) : d.port;
   if (overrides.port !== undefined) port = parsePort(overrides.port);
+  const listenEntry = get('ControllerListenAddress');
+  const listenAddress = listenEntry?.value.trim() || undefined;
+  if (listenAddress !== undefined && isIP(listenAddress) === 0) {
+    throw new ConfigError(`Invalid address '${listenAddress}' for ControllerListenAddress in '${listenEntry!.file}' on line ${listenEntry!.line}: an IPv4 or IPv6 address is expected`);
+  }
   const useTcp = get('UseTCP') ? parseBool(get('UseTCP')!.value) : d.useTcp;
   const useUds = get('UseUDS') ? parseBool(get('UseUDS')!.value) : d.useUds;
   if (!useTcp && !useUds) throw new ConfigError('No connection request handler configured: both UseTCP and UseUDS are off');
   const config: ControllerConfig = {
     port,
+    listenAddress,
     useTcp,
     useUds,
     agentSocketPath: get('UnixSocketPath')?.value || d.agentSocketPath,
@@ -140,8 +165,8 @@ export function buildControllerConfig(doc: IniDocument, files: string[], overrid
 
 export function loadControllerConfig(
   overrides: ControllerOverrides = {},
-  paths: ConfigPaths = DEFAULT_CONTROLLER_PATHS,
   env: NodeJS.ProcessEnv = process.env,
+  paths: ConfigPaths = controllerConfigPaths(env),
 ): ControllerConfig {
   const { doc, files } = loadLayers({ ...paths, cliFile: overrides.configFile }, CONTROLLER_SECTION, env);
   return buildControllerConfig(doc, files, overrides);

@@ -78,6 +78,7 @@ export class Controller implements SessionHost {
     this.proxies = new ProxyRouter(this.registry, this.units, log, config.proxyReleaseDelay);
     this.agentServer = new AgentServer({
       tcpPort: config.useTcp ? config.port : undefined,
+      tcpHost: config.listenAddress,
       unixPath: config.useUds ? config.agentSocketPath : undefined,
       maxFrameBytes: config.maxFrameBytes,
       acceptAnonymous: () => this.anonymousCount() < config.maxAnonymousConnections,
