@@ -306,6 +306,9 @@ async function measure(n: number): Promise<Figures> {
 
     await sleep(SETTLE_MS);
     cells.set(ROWS[2]!, mib(procStatus(controller.pid).rss));
+    // The controller logs each 503 refusal at WARN; its log is on disk by now.
+    const refused = readFileSync(join(root, 'controller.log'), 'utf8').split('too many unregistered connections').length - 1;
+    notes.push(`storm: ${refused} connections refused with 503 (MaxAnonymousConnections)`);
 
     console.log(`[scale] N=${n}: list-units x ${RUNS}...`);
     const listMs: number[] = [];

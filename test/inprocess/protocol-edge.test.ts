@@ -94,6 +94,32 @@ describe('agent socket edge', () => {
     await stillServes();
   });
 
+  it('tells a refused agent when to retry, and the agent comes back at that hint, not at its next tick', async () => {
+    ctl = await startController('MaxAnonymousConnections=1');
+    const holder = await open(ctl.port);
+    const headers = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${ctl.port}/`, [AGENT_SUBPROTOCOL]);
+      raw.push(ws);
+      ws.on('error', () => {}); // terminate() below ends the attempt with one
+      ws.on('unexpected-response', (_req, res) => {
+        expect(res.statusCode).toBe(503);
+        resolve(res.headers);
+        ws.terminate();
+      });
+      ws.once('open', () => reject(new Error('the second unregistered connection was accepted')));
+    });
+    expect(headers['retry-after-ms']).toBe('250');
+    expect(headers['retry-after']).toBe('1');
+    // A tick of 5 s: an attempt left hanging after the refusal would wait that long.
+    const a = startAgent('worker2', `tcp:host=127.0.0.1,port=${ctl.port}`, { extra: 'HeartbeatInterval=5000' });
+    agents.push(a);
+    await waitFor('a refusal of worker2', () => a.logs.lines.some((l) => /refused the connection: HTTP 503/.test(l)));
+    const freed = performance.now();
+    holder.ws.terminate();
+    await waitOnline(await ctl.api(), ['worker2']);
+    expect(performance.now() - freed).toBeLessThan(2000);
+  });
+
   it('closes a connection that never registers', async () => {
     ctl = await startController('RegisterTimeout=200');
     const c = await open(ctl.port);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffCeiling, backoffDelay, type BackoffPolicy } from './backoff.js';
+import { backoffCeiling, backoffDelay, refusalDelay, retryHintMs, type BackoffPolicy } from './backoff.js';
 
 const DEFAULT: BackoffPolicy = { firstMs: 100, capMs: 2000 };
 
@@ -58,5 +58,44 @@ describe('backoffDelay', () => {
     const slowest = [1, 2, 3, 4].reduce((sum, attempt) => sum + backoffDelay(attempt, DEFAULT, () => 1), 0);
     const quickest = [1, 2, 3, 4].reduce((sum, attempt) => sum + backoffDelay(attempt, DEFAULT, () => 0), 0);
     expect([quickest, slowest]).toEqual([750, 1500]);
+  });
+});
+
+describe('refusalDelay', () => {
+  it.each([
+    [0, 125],
+    [0.5, 250],
+    [0.999999, 375],
+  ])('draws %f around a 250 ms hint: %i ms', (r, delay) => {
+    expect(refusalDelay(250, 2000, () => r)).toBe(delay);
+  });
+
+  it('never waits longer than the cap, and does not grow', () => {
+    expect(refusalDelay(250, 100, () => 0.9)).toBe(100);
+    expect(refusalDelay(5000, 2000, () => 0)).toBe(2000);
+    expect(refusalDelay(250, 0, () => 0.999999)).toBe(375);
+  });
+
+  it('waits at least 1 ms, even for a hint of 0', () => {
+    expect(refusalDelay(0, 2000, () => 0.5)).toBe(1);
+  });
+});
+
+describe('retryHintMs', () => {
+  it('prefers Retry-After-Ms, else takes Retry-After in seconds', () => {
+    expect(retryHintMs({ 'retry-after-ms': '250', 'retry-after': '1' })).toBe(250);
+    expect(retryHintMs({ 'retry-after': '2' })).toBe(2000);
+    expect(retryHintMs({ 'retry-after-ms': ['300'] })).toBe(300);
+  });
+
+  it.each([[{}], [{ 'retry-after': 'Wed, 21 Oct 2015 07:28:00 GMT' }], [{ 'retry-after-ms': '-5' }], [{ 'retry-after-ms': '1.5' }], [{ 'retry-after-ms': '' }]])(
+    'has no hint in %j',
+    (headers) => {
+      expect(retryHintMs(headers)).toBeUndefined();
+    },
+  );
+
+  it('falls back to Retry-After when Retry-After-Ms is not a number', () => {
+    expect(retryHintMs({ 'retry-after-ms': 'soon', 'retry-after': '1' })).toBe(1000);
   });
 });

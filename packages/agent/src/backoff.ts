@@ -35,3 +35,32 @@ export function backoffDelay(attempt: number, p: BackoffPolicy, random: () => nu
   const r = Math.min(Math.max(random(), 0), 1);
   return Math.round(ceiling / 2 + r * (ceiling / 2));
 }
+
+/**
+ * The delay after a refusal that said when to retry (`hintMs`): drawn
+ * uniformly in [hint/2, 3·hint/2], so the refused agents spread out instead of
+ * knocking again together, and never longer than `capMs` (when > 0). It does
+ * not grow: a refusal for load says nothing about how long the controller
+ * will stay away. At least 1 ms.
+ */
+export function refusalDelay(hintMs: number, capMs: number, random: () => number = Math.random): number {
+  const r = Math.min(Math.max(random(), 0), 1);
+  const delay = Math.round(hintMs / 2 + r * hintMs);
+  return Math.max(1, capMs > 0 ? Math.min(delay, capMs) : delay);
+}
+
+/**
+ * The retry hint of a refusal's headers (Node's, names in lower case): the
+ * `Retry-After-Ms` value, else `Retry-After` in whole seconds; undefined when
+ * neither is a plain non-negative integer (an HTTP date is not honoured).
+ */
+export function retryHintMs(headers: Record<string, string | string[] | undefined>): number | undefined {
+  const int = (v: string | string[] | undefined): number | undefined => {
+    const text = Array.isArray(v) ? v[0] : v;
+    return text !== undefined && /^\s*\d{1,9}\s*$/.test(text) ? Number(text) : undefined;
+  };
+  const ms = int(headers['retry-after-ms']);
+  if (ms !== undefined) return ms;
+  const s = int(headers['retry-after']);
+  return s === undefined ? undefined : s * 1000;
+}

@@ -1,10 +1,14 @@
 /**
  * The agent's connection to the controller. A periodic tick sends heartbeats
- * (and checks the controller's) while connected, and abandons an attempt that
- * did not register within one tick. After a loss the agent tries again at
- * once, then after growing, jittered delays capped at the heartbeat interval
- * (`backoff.ts`), forever. A controller that went silent is terminated, never
- * closed politely.
+ * (and checks the controller's) while connected, and abandons an attempt whose
+ * connection was not accepted within one tick. Once accepted, the Register
+ * reply has longer (REGISTER_REPLY_MS): a controller busy with a fleet
+ * registering at once queues it, and dropping it would only queue it again.
+ * After a loss the agent tries again at once, then after growing, jittered
+ * delays capped at the heartbeat interval (`backoff.ts`), forever; a refusal
+ * that says when to retry (503 with a retry hint) is retried after a short
+ * jittered delay around that hint instead, without growing the backoff. A
+ * controller that went silent is terminated, never closed politely.
  * `reconnect()` drops the connection and dials `url()` again at once (the
  * agent's SwitchController). It records when the controller was last seen
  * (registration, its heartbeats) and when a registered connection was lost.
@@ -25,7 +29,7 @@ import {
   type SignalHandlers,
 } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
-import { backoffDelay, RECONNECT_FIRST_MS } from './backoff.js';
+import { backoffDelay, RECONNECT_FIRST_MS, refusalDelay, retryHintMs } from './backoff.js';
 import { NEVER, now, type Timestamp } from './clock.js';
 
 export type ControllerPeer = RpcPeer<typeof ControllerMethods, typeof AgentSignals, typeof AgentMethods, typeof ControllerSignals>;
@@ -53,6 +57,9 @@ export type ControllerLinkOptions = {
 /** Longest retry delay when heartbeats are disabled: the agent never gives up. */
 const FALLBACK_RETRY_MS = 2000;
 
+/** How long an accepted connection waits for the Register reply: at least this, and at least five ticks. */
+export const REGISTER_REPLY_MS = 10_000;
+
 export class ControllerLink {
   private state: LinkState = 'disconnected';
   private peer: ControllerPeer | undefined;
@@ -65,6 +72,8 @@ export class ControllerLink {
   /** Which try the next one is since the last loss (0: at once); see backoff.ts. */
   private retries = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** The retry hint of the refusal that ended the current attempt, ms. */
+  private refusalHint: number | undefined;
   private seenAt: Timestamp = NEVER;
   private lostAt: Timestamp = NEVER;
 
@@ -123,6 +132,7 @@ export class ControllerLink {
     else ws?.terminate();
     this.failedTries = 0;
     this.retries = 0;
+    this.refusalHint = undefined;
     this.onLost(wasConnected, reason, false);
   }
 
@@ -145,6 +155,8 @@ export class ControllerLink {
       return;
     }
     if (this.state === 'connecting') {
+      // Accepted: the Register call's own timeout ends the wait for its reply.
+      if (this.peer) return;
       if (performance.now() - this.connectingSince < this.period) return;
       this.opts.log.debug('Connection attempt did not complete within one interval, retrying');
       this.ws?.terminate();
@@ -180,6 +192,10 @@ export class ControllerLink {
     this.ws = ws;
     ws.on('unexpected-response', (_req, res) => {
       (this.quiet() ? log.debug : log.warn).call(log, `Controller refused the connection: HTTP ${res.statusCode} ${res.statusMessage ?? ''}`);
+      if (this.ws !== ws) return;
+      if (res.statusCode === 503) this.refusalHint = retryHintMs(res.headers);
+      // ws leaves the attempt open when this event is listened to: end it now, not at the next tick.
+      ws.terminate();
     });
     ws.on('error', (err) => {
       if (this.ws === ws && this.state === 'connecting') {
@@ -216,7 +232,7 @@ export class ControllerLink {
 
   private async register(peer: ControllerPeer): Promise<void> {
     const log = this.opts.log;
-    const timeoutMs = this.opts.heartbeatInterval > 0 ? Math.max(this.opts.heartbeatInterval, 1000) : FALLBACK_RETRY_MS;
+    const timeoutMs = Math.max(REGISTER_REPLY_MS, 5 * this.period);
     try {
       const reply = await peer.call(
         'Register',
@@ -256,7 +272,12 @@ export class ControllerLink {
   /** The next try: at once after a loss, then backing off up to one tick period. */
   private scheduleRetry(): void {
     if (this.stopped) return;
-    const delay = backoffDelay(this.retries++, { firstMs: RECONNECT_FIRST_MS, capMs: this.period }, this.opts.random);
+    const hint = this.refusalHint;
+    this.refusalHint = undefined;
+    const delay =
+      hint !== undefined
+        ? refusalDelay(hint, this.period, this.opts.random)
+        : backoffDelay(this.retries++, { firstMs: RECONNECT_FIRST_MS, capMs: this.period }, this.opts.random);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;

@@ -10,7 +10,7 @@ import { mkdirSync, unlinkSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AGENT_SUBPROTOCOL } from '@bluechi-ts/protocol';
+import { AGENT_SUBPROTOCOL, RETRY_AFTER_MS_HEADER } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import { ListenFdsError, type ListenFd } from './listen-fds.js';
 
@@ -26,8 +26,24 @@ export type AgentServerOptions = {
   log: Logger;
 };
 
-function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${text}\n`);
+/**
+ * Listen backlog of the TCP listener this server binds (the kernel caps it at
+ * net.core.somaxconn). Node's default, 511, overflows when a fleet of agents
+ * connects at once, and every SYN the kernel drops costs its agent a second
+ * or more; accepted connections are cheap, since the unregistered ones are
+ * refused with a retry hint at once.
+ */
+export const AGENT_LISTEN_BACKLOG = 4096;
+
+/**
+ * When an agent refused for too many unregistered connections should try
+ * again, ms: registrations are served in a few ms each, so a place is free
+ * again soon; the agent spreads its retry around this (agent backoff.ts).
+ */
+export const REFUSAL_RETRY_AFTER_MS = 250;
+
+function refuseUpgrade(socket: Duplex, status: number, text: string, headers = ''): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\n${headers}\r\n${text}\n`);
 }
 
 /** A listening socket passed by systemd: served as it is, or closed when its listener is turned off. */
@@ -68,7 +84,8 @@ export class AgentServer {
     }
     if (!this.opts.acceptAnonymous()) {
       this.opts.log.warn({ peerIp: req.socket.remoteAddress }, 'Refused connection: too many unregistered connections');
-      refuseUpgrade(socket, 503, 'Service Unavailable: too many unregistered connections');
+      const retry = `Retry-After: ${Math.ceil(REFUSAL_RETRY_AFTER_MS / 1000)}\r\n${RETRY_AFTER_MS_HEADER}: ${REFUSAL_RETRY_AFTER_MS}\r\n`;
+      refuseUpgrade(socket, 503, 'Service Unavailable: too many unregistered connections', retry);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -97,7 +114,7 @@ export class AgentServer {
     const server = this.makeServer(false);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port, host, ipv6Only: false }, () => {
+      server.listen({ port, host, ipv6Only: false, backlog: AGENT_LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve(server);
       });

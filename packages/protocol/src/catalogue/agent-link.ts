@@ -161,3 +161,9 @@ export const ControllerSignals = {
 export const PROTOCOL_VERSION = 1;
 /** Subprotocol offered on the agent WebSocket, so mismatched peers fail at upgrade. */
 export const AGENT_SUBPROTOCOL = `bluechi-ts.agent.v${PROTOCOL_VERSION}`;
+/**
+ * Header of a 503 refusal at upgrade (too many unregistered connections): how
+ * many ms the agent should wait before it tries again. The standard
+ * `Retry-After` (whole seconds) is sent beside it for other clients.
+ */
+export const RETRY_AFTER_MS_HEADER = 'Retry-After-Ms';
