@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EXIT_CONFIG, runDaemon, type DaemonLog } from './daemon.js';
+import { EXIT_CONFIG, runDaemon, type DaemonLog, type DaemonOptions } from './daemon.js';
 import { ConfigError } from './config/ini.js';
 import { FakeNotifier } from './fake-notifier.js';
 
@@ -17,7 +17,10 @@ function harness() {
   const log = recordingLog();
   let terminate!: (signal: string) => void;
   const untilStopped = () => new Promise<string>((resolve) => (terminate = resolve));
-  return { events, notifier, log, untilStopped, terminate: (s: string) => terminate(s) };
+  /** runDaemon with this harness's log, notifier and shutdown signal, an empty environment, and `opts`. */
+  const run = (opts: Pick<DaemonOptions, 'start' | 'stop' | 'status'> & Partial<DaemonOptions>) =>
+    runDaemon({ log, notifier, env: {}, untilStopped, ...opts });
+  return { events, notifier, log, untilStopped, run, terminate: (s: string) => terminate(s) };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -27,11 +30,7 @@ describe('runDaemon', () => {
 
   it('sends READY=1 with the status after start, and STOPPING=1 before stop', async () => {
     const h = harness();
-    const done = runDaemon({
-      log: h.log,
-      notifier: h.notifier,
-      env: {},
-      untilStopped: h.untilStopped,
+    const done = h.run({
       start: async () => void h.events.push(`start (sent ${h.notifier.sent.length})`),
       stop: async () => void h.events.push(`stop (sent ${h.notifier.sent.length})`),
       status: () => '0 of 1 node online',
@@ -50,11 +49,7 @@ describe('runDaemon', () => {
     ['EX_CONFIG, a setup it cannot use', new ConfigError('LISTEN_FDS=x is not a positive integer'), EXIT_CONFIG],
   ])('exits without READY=1 when start fails: %s', async (_what, failure, status) => {
     const h = harness();
-    const code = await runDaemon({
-      log: h.log,
-      notifier: h.notifier,
-      env: {},
-      untilStopped: h.untilStopped,
+    const code = await h.run({
       start: () => Promise.reject(failure),
       stop: async () => {},
       status: () => 'never',
@@ -68,11 +63,7 @@ describe('runDaemon', () => {
     const h = harness();
     const changes = new EventEmitter();
     let online = 0;
-    const done = runDaemon({
-      log: h.log,
-      notifier: h.notifier,
-      env: {},
-      untilStopped: h.untilStopped,
+    const done = h.run({
       start: async () => {},
       stop: async () => {},
       status: () => `${online} of 2 nodes online`,
@@ -97,11 +88,7 @@ describe('runDaemon', () => {
     vi.useFakeTimers();
     const h = harness();
     let line = 'connecting to tcp:host=127.0.0.1,port=842';
-    const done = runDaemon({
-      log: h.log,
-      notifier: h.notifier,
-      env: {},
-      untilStopped: h.untilStopped,
+    const done = h.run({
       start: async () => {},
       stop: async () => {},
       status: () => line,
@@ -119,12 +106,9 @@ describe('runDaemon', () => {
     vi.useFakeTimers();
     const h = harness();
     let healthy = true;
-    const done = runDaemon({
-      log: h.log,
-      notifier: h.notifier,
+    const done = h.run({
       env: { WATCHDOG_USEC: '4000000', WATCHDOG_PID: '99' },
       pid: 99,
-      untilStopped: h.untilStopped,
       start: async () => {},
       stop: async () => {},
       status: () => 'up',
@@ -148,12 +132,9 @@ describe('runDaemon', () => {
   it('does not ping a watchdog meant for another process', async () => {
     vi.useFakeTimers();
     const h = harness();
-    const done = runDaemon({
-      log: h.log,
-      notifier: h.notifier,
+    const done = h.run({
       env: { WATCHDOG_USEC: '4000000', WATCHDOG_PID: '1234' },
       pid: 99,
-      untilStopped: h.untilStopped,
       start: async () => {},
       stop: async () => {},
       status: () => 'up',
