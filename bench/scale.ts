@@ -26,6 +26,10 @@
  *               -> all N online again, SCALE_RESTARTS (default 3) times each;
  *               timed from the signal
  *
+ * Profiling knobs: SCALE_CONTROLLER_NODE_ARGS passes Node options to the
+ * controller only, SCALE_CTL_NODE_ARGS to each bluechictl run; SCALE_HEAP_SNAPSHOT=DIR writes a heap snapshot of the idle
+ * controller there.
+ *
  * Every wait has a deadline and the whole run has one (SCALE_TIMEOUT_S,
  * default 1200); past it the run stops with a message naming what it waited for.
  * Prints a table; nothing is asserted.
@@ -52,6 +56,14 @@ const SETTLE_MS = Number(env.SCALE_SETTLE_MS ?? 5000);
 const TIMEOUT_S = Number(env.SCALE_TIMEOUT_S ?? 1200);
 const STAGE = resolve(env.SCALE_STAGE ?? 'dist/scale-root');
 const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Extra Node options for the controller only (e.g. `--max-semi-space-size=1`), to measure what they buy. */
+const CONTROLLER_NODE_ARGS = (env.SCALE_CONTROLLER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+/** The same for each bluechictl run (then started by this Node rather than by its shebang). */
+const CTL_NODE_ARGS = (env.SCALE_CTL_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+/** A directory for a heap snapshot of the idle controller (taken with --heapsnapshot-signal), or none. */
+const HEAP_SNAPSHOT_DIR = env.SCALE_HEAP_SNAPSHOT;
+if (HEAP_SNAPSHOT_DIR) CONTROLLER_NODE_ARGS.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${HEAP_SNAPSHOT_DIR}`);
 
 /** Deadlines of the single waits, ms. */
 const CONTROLLER_UP_MS = 30_000;
@@ -121,7 +133,8 @@ type Run = { code: number | null; ms: number; bytes: number; lines: number; stde
 function timed(cmd: string, args: string[], extraEnv: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((res, rej) => {
     const t0 = performance.now();
-    const child = spawn(cmd, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [file, argv] = CTL_NODE_ARGS.length === 0 ? [cmd, args] : [process.execPath, [...CTL_NODE_ARGS, cmd, ...args]];
+    const child = spawn(file, argv, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let bytes = 0;
     let lines = 0;
@@ -199,7 +212,7 @@ class ControllerProcess {
     childEnv.DBUS_SYSTEM_BUS_ADDRESS = `unix:path=${join(this.root, 'no-system-bus')}`;
     delete childEnv.NOTIFY_SOCKET;
     delete childEnv.WATCHDOG_USEC;
-    const child = spawn(process.execPath, [join(STAGE, 'usr/libexec/bluechi-controller')], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...CONTROLLER_NODE_ARGS, join(STAGE, 'usr/libexec/bluechi-controller')], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.pipe(log);
     children.add(child);
     this.child = child;
@@ -306,6 +319,11 @@ async function measure(n: number): Promise<Figures> {
 
     await sleep(SETTLE_MS);
     cells.set(ROWS[2]!, mib(procStatus(controller.pid).rss));
+    if (HEAP_SNAPSHOT_DIR) {
+      process.kill(controller.pid, 'SIGUSR2');
+      await sleep(5_000);
+      notes.push(`heap snapshot of the idle controller written to ${HEAP_SNAPSHOT_DIR}`);
+    }
     // The controller logs each 503 refusal at WARN; its log is on disk by now.
     const refused = readFileSync(join(root, 'controller.log'), 'utf8').split('too many unregistered connections').length - 1;
     notes.push(`storm: ${refused} connections refused with 503 (MaxAnonymousConnections)`);
@@ -327,6 +345,15 @@ async function measure(n: number): Promise<Figures> {
       if (!reset && i === 0) notes.push('peak RSS sampled every 5 ms (VmHWM could not be reset)');
     }
     cells.set(ROWS[0]!, ms(listMs));
+    // The same with a filter that matches one unit per node: the fan-out and
+    // the nodes' work without the bulk of the rows.
+    const filtered: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await timed(ctl, ['list-units', `--filter=${unitNames(UNITS)[0]!}`], ctlEnv);
+      if (r.code !== 0) throw new Error(`bluechictl list-units --filter exited with ${r.code}: ${r.stderr.trim()}`);
+      filtered.push(r.ms);
+    }
+    notes.push(`list-units --filter=${unitNames(UNITS)[0]!} (one row per node): ${ms(filtered)}`);
     cells.set(ROWS[1]!, `${mib(Math.max(...peaks))} (median ${mib(stats(peaks).median)})`);
     notes.push(`list-units printed ${lines} lines; controller RSS after the list-units runs: ${mib(procStatus(controller.pid).rss)}`);
 
@@ -358,6 +385,7 @@ async function measure(n: number): Promise<Figures> {
         await allOnline(api, n, `restart after ${signal}`);
         back.push(performance.now() - t);
       }
+      if (RESTARTS === 0) continue;
       cells.set(row, ms(back));
       notes.push(`${signal}: signal -> new controller answering ${ms(answering)}`);
     }

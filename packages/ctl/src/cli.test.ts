@@ -154,7 +154,7 @@ describe('bluechictl command line', () => {
     };
     let stderr = '';
     // A reply the verb cannot digest: the handler throws past its own error handling.
-    client.handlers.ListUnits = async () => ({ nodes: null }) as never;
+    client.handlers.ListUnitRows = async () => ({ nodes: null }) as never;
     expect(await run(['list-units'], env)).toBe(1);
     expect(stderr).toMatch(/^bluechictl: [^\n]+\n$/);
     expect(client.closed).toBe(true);

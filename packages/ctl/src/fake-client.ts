@@ -20,7 +20,9 @@ import {
   type SignalParamsOf,
   type UnitFileInfo,
   type UnitInfo,
+  type UnitField,
   type UnitProperties,
+  unitRows,
 } from '@bluechi-ts/protocol';
 import type { ApiMethod, ApiSignal, Clock, CtlClient, Deps } from './deps.js';
 
@@ -126,6 +128,15 @@ export class FakeClient implements CtlClient {
           return { nodes: [{ node, units: this.units.get(node) ?? [] }] };
         }
         return { nodes: this.nodes.filter((n) => n.status === 'online').map((n) => ({ node: n.name, units: this.units.get(n.name) ?? [] })) };
+      case 'ListUnitRows': {
+        // As the controller: each node's rows as a UnitRows signal when a streamId is given.
+        const names = node !== undefined ? [this.onlineNode(node).name] : this.nodes.filter((n) => n.status === 'online').map((n) => n.name);
+        const parts = names.map((name) => ({ node: name, ...unitRows(this.units.get(name) ?? [], p.fields as UnitField[], p.filter as string | undefined) }));
+        const streamId = p.streamId as number | undefined;
+        if (streamId === undefined) return { nodes: parts };
+        for (const part of parts) this.emit('UnitRows', { streamId, ...part });
+        return { nodes: [], order: names };
+      }
       case 'ListUnitFiles':
         if (node !== undefined) {
           this.onlineNode(node);

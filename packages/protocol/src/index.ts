@@ -16,3 +16,4 @@ export * from './notify.js';
 export * from './watchdog.js';
 export * from './dbus-values.js';
 export * from './dbus-interfaces.js';
+export * from './unit-rows.js';

@@ -137,3 +137,34 @@ export function json(): Schema<unknown> {
 }
 
 export const empty = object({});
+
+/**
+ * Rows of `columns` cells each, every cell a string of at most `maxCell`
+ * characters or a non-negative integer: the shape of a large list such as the
+ * units of a node. Checked in place with plain loops and returned as is: no
+ * per-row object, copy or path string (a path is built only for the first bad
+ * cell), so 150,000 rows cost no allocation. The parsed frame is owned by the
+ * receiver, so returning it uncopied is safe.
+ */
+export function table(opts: { maxRows: number; maxCell: number }): Schema<Array<Array<string | number>>> {
+  const { maxRows, maxCell } = opts;
+  return schema(`table(..${maxRows})`, (v, path) => {
+    if (!Array.isArray(v)) throw new SchemaError(path, 'an array');
+    if (v.length > maxRows) throw new SchemaError(path, `at most ${maxRows} rows`);
+    const columns = v.length === 0 ? 0 : Array.isArray(v[0]) ? (v[0] as unknown[]).length : -1;
+    for (let r = 0; r < v.length; r++) {
+      const row = v[r] as unknown;
+      if (!Array.isArray(row) || row.length !== columns) throw new SchemaError(`${path}[${r}]`, `a row of ${Math.max(columns, 0)} cells`);
+      for (let c = 0; c < columns; c++) {
+        const cell = row[c] as unknown;
+        if (typeof cell === 'string') {
+          if (cell.length <= maxCell) continue;
+          throw new SchemaError(`${path}[${r}][${c}]`, `at most ${maxCell} characters`);
+        }
+        if (typeof cell === 'number' && Number.isSafeInteger(cell) && cell >= 0) continue;
+        throw new SchemaError(`${path}[${r}][${c}]`, 'a string or a non-negative integer');
+      }
+    }
+    return v as Array<Array<string | number>>;
+  });
+}

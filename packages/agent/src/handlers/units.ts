@@ -3,12 +3,12 @@
  * systemd as they are. Property values travel in the JSON form of the
  * protocol's dbus-values.ts, each with its D-Bus signature.
  */
-import { assertUnitName } from '@bluechi-ts/protocol';
+import { assertUnitName, unitRows } from '@bluechi-ts/protocol';
 import { systemdCall, type AgentContext, type HandlersFor } from './context.js';
 
 export function unitHandlers(
   c: AgentContext,
-): HandlersFor<'ListUnits' | 'GetUnitProperties' | 'GetUnitProperty' | 'SetUnitProperties' | 'FreezeUnit' | 'ThawUnit' | 'KillUnit' | 'ResetFailed' | 'ResetFailedUnit'> {
+): HandlersFor<'ListUnits' | 'ListUnitRows' | 'GetUnitProperties' | 'GetUnitProperty' | 'SetUnitProperties' | 'FreezeUnit' | 'ThawUnit' | 'KillUnit' | 'ResetFailed' | 'ResetFailedUnit'> {
   const { systemd } = c;
   const unitCall = (unit: string, run: () => Promise<void>) => {
     assertUnitName(unit);
@@ -16,6 +16,7 @@ export function unitHandlers(
   };
   return {
     ListUnits: async () => ({ units: await systemdCall(systemd.listUnits()) }),
+    ListUnitRows: async ({ fields, filter }) => unitRows(await systemdCall(systemd.listUnits()), fields, filter),
     GetUnitProperties: async ({ unit, interface: iface }) => {
       assertUnitName(unit);
       const typed = await systemdCall(systemd.getUnitProperties(unit, iface ?? ''));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
 import { fakeServices, recordingSession, type AgentAnswer } from './fake-services.js';
-import { fanOut, forward, onlineNode } from './forward.js';
+import { forward, oneOrEveryNode, onlineNode } from './forward.js';
 
 /** Nodes n1..n4; n1..n3 online, each answering through `answer` (by node). */
 function setup(answer?: AgentAnswer) {
@@ -39,10 +39,10 @@ describe('onlineNode and forward', () => {
   });
 });
 
-describe('fanOut', () => {
+describe('oneOrEveryNode without a node', () => {
   it('asks every online node and answers in configuration order', async () => {
     const { s, ctx, calls } = setup((node) => ({ units: [], node }));
-    const out = await fanOut(s, ctx, 'ListUnits', {}, (name) => name);
+    const out = await oneOrEveryNode(s, ctx, undefined, 'ListUnits', {}, (name) => name);
     expect(out).toEqual(['n1', 'n2', 'n3']);
     expect(calls.map((c) => c.signal)).toEqual([ctx.signal, ctx.signal, ctx.signal]);
   });
@@ -53,12 +53,12 @@ describe('fanOut', () => {
       if (node === 'n3') fail('NODE_OFFLINE', 'Node is offline');
       return { units: [] };
     });
-    expect(await fanOut(s, ctx, 'ListUnits', {}, (name) => name)).toEqual(['n1']);
+    expect(await oneOrEveryNode(s, ctx, undefined, 'ListUnits', {}, (name) => name)).toEqual(['n1']);
   });
 
   it('fails the whole request when one node fails otherwise, as upstream words it', async () => {
     const { s, ctx } = setup((node) => (node === 'n2' ? fail('SYSTEMD_ERROR', 'Access denied', 'org.freedesktop.DBus.Error.AccessDenied') : { units: [] }));
-    await expect(fanOut(s, ctx, 'ListUnits', {}, (name) => name)).rejects.toMatchObject({
+    await expect(oneOrEveryNode(s, ctx, undefined, 'ListUnits', {}, (name) => name)).rejects.toMatchObject({
       code: 'SYSTEMD_ERROR',
       message: 'Request to at least one node failed: Access denied',
       data: { dbusName: 'org.freedesktop.DBus.Error.AccessDenied' },

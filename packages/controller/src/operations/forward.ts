@@ -38,38 +38,34 @@ export function forward<M extends keyof Agent & string>(
 }
 
 /**
- * Asks every online node (in configuration order) and collects the answers. A
- * node that drops meanwhile is left out; any other failure fails the whole
- * request, worded as upstream's "Request to at least one node failed: …".
+ * Runs `ask` for the named node (online, else NODE_NOT_FOUND or NODE_OFFLINE),
+ * or, without a name, for every online node in configuration order, and
+ * collects what each returns in that order. With every node, one that drops
+ * meanwhile is left out; any other failure fails the whole request, worded as
+ * upstream's "Request to at least one node failed: …".
  */
-export async function fanOut<M extends keyof Agent & string, T>(
-  s: Services,
-  ctx: OperationContext,
-  method: M,
-  params: ParamsOf<Agent, M>,
-  pick: (node: string, result: ResultOf<Agent, M>) => T,
-): Promise<T[]> {
+export async function oneOrEveryOnline<T>(s: Services, nodeName: string | undefined, ask: (node: ControllerNode) => Promise<T>): Promise<T[]> {
+  if (nodeName !== undefined) return [await ask(onlineNode(s.registry, nodeName))];
   const online = s.registry.online();
-  const settled = await Promise.allSettled(online.map((n) => n.call(method, params, { signal: ctx.signal })));
+  const settled = await Promise.allSettled(online.map(ask));
   const out: T[] = [];
-  settled.forEach((r, i) => {
-    const name = online[i]!.name;
+  for (const r of settled) {
     if (r.status === 'fulfilled') {
-      out.push(pick(name, r.value));
-      return;
+      out.push(r.value);
+      continue;
     }
     const err = r.reason as BluechiError;
-    if (err.code === ErrorCodes.NODE_OFFLINE || err.code === ErrorCodes.CONNECTION_CLOSED) return;
+    if (err.code === ErrorCodes.NODE_OFFLINE || err.code === ErrorCodes.CONNECTION_CLOSED) continue;
     throw new BluechiError(err.code ?? ErrorCodes.INTERNAL, `Request to at least one node failed: ${err.message}`, err.data);
-  });
+  }
   return out;
 }
 
 /**
- * A list request: `pick` of the named node's answer (failing as `forward`
- * does), or, without a node, of every online node's (as `fanOut`).
+ * A list request: `pick` of the named node's answer to `method`, or of every
+ * online node's (as `oneOrEveryOnline`).
  */
-export async function oneOrEveryNode<M extends keyof Agent & string, T>(
+export function oneOrEveryNode<M extends keyof Agent & string, T>(
   s: Services,
   ctx: OperationContext,
   nodeName: string | undefined,
@@ -77,6 +73,5 @@ export async function oneOrEveryNode<M extends keyof Agent & string, T>(
   params: ParamsOf<Agent, M>,
   pick: (node: string, result: ResultOf<Agent, M>) => T,
 ): Promise<T[]> {
-  if (nodeName === undefined) return fanOut(s, ctx, method, params, pick);
-  return [pick(nodeName, await forward(s, ctx, nodeName, method, params))];
+  return oneOrEveryOnline(s, nodeName, async (node) => pick(node.name, await node.call(method, params, { signal: ctx.signal })));
 }

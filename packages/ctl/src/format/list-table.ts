@@ -24,22 +24,38 @@ const SEPARATOR = ' | ';
 /** Which column a Paint colours (rows only, never the header). */
 export type ColumnPaint = { column: number; paint: Paint };
 
+/** Each column's width: its header word and its widest value over all `rows`, in bytes. */
+export function listTableWidths(headers: readonly string[], rows: readonly (readonly string[])[]): number[] {
+  const widths = headers.map((h) => byteLength(h));
+  for (const row of rows) {
+    for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c]!, byteLength(row[c] ?? ''));
+  }
+  return widths;
+}
+
+/** The header line and the rule of `=` under it. */
+export function formatListHeader(headers: readonly string[], widths: readonly number[]): string {
+  const ruleLength = widths.reduce((a, b) => a + b, 0) + SEPARATOR.length * (widths.length - 1);
+  return formatListRows(widths, [headers]) + '='.repeat(ruleLength) + '\n';
+}
+
+/** Rows as lines, each cell padded to its column's width. */
+export function formatListRows(widths: readonly number[], rows: readonly (readonly string[])[], colour?: ColumnPaint): string {
+  let text = '';
+  for (const cells of rows) {
+    text += widths.map((w, c) => pad(cells[c] ?? '', w, c === colour?.column ? colour.paint : PLAIN)).join(SEPARATOR) + '\n';
+  }
+  return text;
+}
+
 export function formatListTable(
   headers: readonly string[],
   rows: readonly (readonly string[])[],
   keep: (row: readonly string[]) => boolean = () => true,
   colour?: ColumnPaint,
 ): string {
-  const widths = headers.map((h) => byteLength(h));
-  for (const row of rows) {
-    for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c]!, byteLength(row[c] ?? ''));
-  }
-  const line = (cells: readonly string[], paint?: ColumnPaint) =>
-    widths.map((w, c) => pad(cells[c] ?? '', w, c === paint?.column ? paint.paint : PLAIN)).join(SEPARATOR) + '\n';
-  const ruleLength = widths.reduce((a, b) => a + b, 0) + SEPARATOR.length * (widths.length - 1);
-  const parts = [line(headers), '='.repeat(ruleLength) + '\n'];
-  for (const row of rows) if (keep(row)) parts.push(line(row, colour));
-  return parts.join('');
+  const widths = listTableWidths(headers, rows);
+  return formatListHeader(headers, widths) + formatListRows(widths, rows.filter(keep), colour);
 }
 
 export const LIST_UNITS_HEADERS = ['NODE', 'ID', 'ACTIVE', 'SUB'] as const;

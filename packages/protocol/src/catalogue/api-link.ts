@@ -20,6 +20,8 @@ import {
   TypedValueResult,
   UnitFileSchema,
   UnitInfoSchema,
+  unitRowsShape,
+  unitFields,
   auxUnits,
   dbusInterface,
   jobId,
@@ -42,6 +44,9 @@ import {
   unitOp,
   unitPattern,
 } from './shapes.js';
+
+/** One node's part of a ListUnitRows answer. */
+const NodeUnitRowsSchema = object({ node: nodeRef, ...unitRowsShape });
 
 /** A job request: answered with the controller's job id once systemd queued the job. */
 const unitJob = method(object({ node: nodeRef, unit: unitName, mode: optional(jobMode) }), object({ jobId }));
@@ -81,6 +86,19 @@ export const ApiMethods = {
   ListUnits: method(
     object({ node: optional(nodeRef) }),
     object({ nodes: array(object({ node: nodeRef, units: array(UnitInfoSchema, { max: 200_000 }) })) }),
+  ),
+  /**
+   * The units of one node, or of every online node when `node` is absent, as
+   * compact rows of the fields asked for (see UnitRowsSchema), filtered by the
+   * glob `filter` on the nodes themselves. Without `streamId` the reply holds
+   * every node's rows. With it, each node's rows are sent as a `UnitRows`
+   * signal carrying that id as soon as the node answers, and the reply, sent
+   * after the last of them, holds no rows but `order`: the nodes that
+   * answered, in the controller's node order.
+   */
+  ListUnitRows: method(
+    object({ node: optional(nodeRef), fields: unitFields, filter: optional(unitPattern), streamId: optional(objectId) }),
+    object({ nodes: array(NodeUnitRowsSchema), order: optional(array(nodeRef)) }),
   ),
   GetUnitProperties: method(object({ node: nodeRef, unit: unitName, interface: optional(dbusInterface) }), PropertiesResult),
   GetUnitProperty: method(object({ node: nodeRef, unit: unitName, interface: dbusInterface, property: propertyName }), TypedValueResult),
@@ -170,6 +188,8 @@ export const ApiSignals = {
   UnitPropertiesChanged: signal(
     object({ ...monitorEvent, interface: dbusInterface, properties: PropertiesSchema, signatures: SignaturesSchema }),
   ),
+  /** One node's part of a streamed ListUnitRows answer (see there), tagged with the request's `streamId`. */
+  UnitRows: signal(object({ streamId: objectId, node: nodeRef, ...unitRowsShape })),
   /** This client was a peer of a monitor and no longer is (`monitor closed` when the monitor closed). */
   PeerRemoved: signal(object({ monitorId, reason: string({ max: 4096 }) })),
   /**

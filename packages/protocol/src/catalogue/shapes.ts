@@ -2,7 +2,7 @@
  * Values both links carry: names, units, nodes, unit files, jobs and the
  * property dictionaries of systemd, each with its size limits.
  */
-import { array, boolean, integer, json, literal, object, optional, record, string, type Infer } from '../schema.js';
+import { array, boolean, integer, json, literal, object, optional, record, string, table, type Infer } from '../schema.js';
 import { NODE_NAME_MAX, UNIT_NAME_MAX } from '../unit-name.js';
 
 /** A name a node registers with, or is known by. */
@@ -84,6 +84,38 @@ export const UnitInfoSchema = object({
   jobPath: string({ max: 2048 }),
 });
 export type UnitInfo = Infer<typeof UnitInfoSchema>;
+
+/** The fields of a UnitInfo, in systemd's ListUnits order. */
+export const UNIT_FIELDS = [
+  'name',
+  'description',
+  'loadState',
+  'activeState',
+  'subState',
+  'following',
+  'unitPath',
+  'jobId',
+  'jobType',
+  'jobPath',
+] as const satisfies ReadonlyArray<keyof UnitInfo>;
+export type UnitField = (typeof UNIT_FIELDS)[number];
+/** The fields a caller of ListUnitRows wants, in the order of the row's cells. */
+export const unitFields = array(literal(...UNIT_FIELDS), { min: 1, max: UNIT_FIELDS.length });
+
+/**
+ * One node's units as rows: the cells of the fields asked for (strings, `jobId`
+ * a number), only the units whose name matched the filter, and the widest
+ * value of each field over ALL the node's units in bytes of UTF-8 (what
+ * bluechictl pads its columns to, filtered rows included), with the number
+ * of units.
+ */
+export const unitRowsShape = {
+  rows: table({ maxRows: 200_000, maxCell: 4096 }),
+  widths: array(integer({ min: 0, max: 1 << 20 }), { max: UNIT_FIELDS.length }),
+  total: integer({ min: 0 }),
+};
+export const UnitRowsSchema = object(unitRowsShape);
+export type UnitRows = Infer<typeof UnitRowsSchema>;
 
 /** systemd's ListUnitFiles row: the file's full path and its enablement state. */
 export const UnitFileSchema = object({
