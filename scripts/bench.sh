@@ -4,6 +4,8 @@
 #   (no argument)  bench/run.ts: the common operations on a three-node cluster
 #   cli            bench/cli.ts: what a bluechictl call costs beyond Node's
 #                  start-up and the controller's answer
+#   proxy-trace    bench/proxy-trace.ts: where a cross-node proxy start's
+#                  time goes, hop by hop, from the journals of main and worker1
 #   reconnect      bench/reconnect.ts: how soon every agent is back online
 #                  after the controller restarts
 #   scale          bench/scale.ts: the built controller with SCALE_NODES
@@ -16,11 +18,12 @@ source scripts/lib/prepare.sh
 
 case "${1:-}" in
   cli) bench=cli; shift ;;
+  proxy-trace) bench=proxy-trace; shift ;;
   reconnect) bench=reconnect; shift ;;
   run) bench=run; shift ;;
   scale) bench=scale; shift ;;
   '') bench=run ;;
-  *) echo "usage: scripts/bench.sh [run|cli|reconnect|scale]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [run|cli|proxy-trace|reconnect|scale]" >&2; exit 2 ;;
 esac
 
 common=(--bundle --platform=node --format=esm --target=node20 --conditions=source --log-level=warning)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
 import { createLogger } from '@bluechi-ts/protocol/logging';
-import { ProxyManager, type ProxyHost, type ProxyInfo } from './proxy-manager.js';
+import { ProxyManager, TIMEOUT_READ_DELAY_MS, type ProxyHost, type ProxyInfo } from './proxy-manager.js';
 
 const log = createLogger({ name: 'test', level: 'ERROR', target: 'stderr', quiet: true });
 const SVC = 'bluechi-proxy@worker1_target.service';
@@ -142,6 +142,27 @@ describe('ProxyManager', () => {
     await expect(m.create(SVC, 'worker1', 'target.service')).rejects.toThrow(
       "timed out after 30 ms waiting for target.service on node 'worker1' to become active",
     );
+  });
+
+  it('reads the start timeout only for a proxy still waiting after a moment', async () => {
+    let reads = 0;
+    const { h } = host({
+      startTimeout: async () => {
+        reads++;
+        return TIMEOUT_READ_DELAY_MS + 50;
+      },
+    });
+    const m = new ProxyManager(h, log);
+    const fast = m.create(SVC, 'worker1', 'target.service');
+    m.targetState(1, active);
+    await fast;
+    await new Promise((r) => setTimeout(r, TIMEOUT_READ_DELAY_MS + 20));
+    expect(reads).toBe(0);
+
+    await expect(m.create('bluechi-proxy@worker1_other.service', 'worker1', 'other.service')).rejects.toThrow(
+      `timed out after ${TIMEOUT_READ_DELAY_MS + 50} ms`,
+    );
+    expect(reads).toBe(1);
   });
 
   it('RemoveProxy always succeeds and fails a pending request', async () => {

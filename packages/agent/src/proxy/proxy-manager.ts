@@ -8,6 +8,12 @@ import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import { STARTING, decide, type ProxyPhase, type TargetReport } from './decision.js';
 
+/**
+ * How long a new proxy waits before reading its service's start timeout. Most
+ * targets are active sooner, and then the timeout is never read.
+ */
+export const TIMEOUT_READ_DELAY_MS = 100;
+
 export type ProxyInfo = { id: number; serviceName: string; node: string; unit: string; phase: ProxyPhase };
 
 export interface ProxyHost {
@@ -64,22 +70,37 @@ export class ProxyManager {
     const done = new Promise<void>((resolve, reject) => {
       p.settle = { resolve, reject };
     });
-    // A refusal can settle `done` while the start timeout is still being read
-    // below, before the caller awaits it; that must not count as unhandled
-    // (Node would end the agent). The caller still sees the rejection.
+    // A refusal can settle `done` before the caller awaits it; that must not
+    // count as unhandled (Node would end the agent). The caller still sees
+    // the rejection.
     done.catch(() => {});
     if (this.host.connected()) void this.announce(p);
     else this.log.info({ proxyId: p.id }, `Not connected to the controller; ${serviceName} waits for the connection`);
-    const timeoutMs = await this.host.startTimeout(serviceName).catch(() => 0);
-    if (this.proxies.get(p.id) === p && p.phase === 'waiting' && timeoutMs > 0) {
-      p.timer = setTimeout(() => {
-        const where = p.lastReport ? ` (last seen ${p.lastReport.activeState}/${p.lastReport.subState})` : '';
-        const offline = p.lastReport?.subState === 'agent-offline' ? `; node '${node}' is offline` : '';
-        this.fail(p, `timed out after ${timeoutMs} ms waiting for ${unit} on node '${node}' to become active${offline || where}`);
-      }, timeoutMs);
-      p.timer.unref();
-    }
+    // The start timeout is read (a LoadUnit and a GetAll on systemd) only for
+    // a proxy still waiting a little later, so a target that comes up at once
+    // costs no systemd calls on this node besides its own start. The timeout
+    // still counts from this request.
+    const created = performance.now();
+    p.timer = setTimeout(() => void this.armTimeout(p, created), TIMEOUT_READ_DELAY_MS);
+    p.timer.unref();
     return done;
+  }
+
+  private async armTimeout(p: Proxy, created: number): Promise<void> {
+    p.timer = undefined;
+    const waiting = () => this.proxies.get(p.id) === p && p.phase === 'waiting';
+    if (!waiting()) return;
+    const timeoutMs = await this.host.startTimeout(p.serviceName).catch(() => 0);
+    if (!waiting() || timeoutMs <= 0) return;
+    p.timer = setTimeout(
+      () => {
+        const where = p.lastReport ? ` (last seen ${p.lastReport.activeState}/${p.lastReport.subState})` : '';
+        const offline = p.lastReport?.subState === 'agent-offline' ? `; node '${p.node}' is offline` : '';
+        this.fail(p, `timed out after ${timeoutMs} ms waiting for ${p.unit} on node '${p.node}' to become active${offline || where}`);
+      },
+      Math.max(0, timeoutMs - (performance.now() - created)),
+    );
+    p.timer.unref();
   }
 
   /**
