@@ -264,10 +264,22 @@ export class FakeSystemdManager implements SystemdManager {
     job.resolve('canceled');
   }
 
+  private readonly unitPaths = new Map<string, string>();
+
+  private unitPath(name: string): string {
+    let path = this.unitPaths.get(name);
+    if (path === undefined) this.unitPaths.set(name, (path = unitObjectPath(name)));
+    return path;
+  }
+
   async listUnits(): Promise<UnitInfo[]> {
     this.checkOpen();
+    // Like systemd, a listing costs one pass: jobs by unit looked up once, unit
+    // paths escaped once per unit (systemd keeps them with the unit).
+    const jobs = new Map<string, { id: number; op: string; path: string }>();
+    for (const j of this.jobs.values()) if (!jobs.has(j.unit)) jobs.set(j.unit, j);
     return [...this.units.values()].map((u) => {
-      const job = [...this.jobs.values()].find((j) => j.unit === u.name);
+      const job = jobs.get(u.name);
       return {
         name: u.name,
         description: u.description,
@@ -275,7 +287,7 @@ export class FakeSystemdManager implements SystemdManager {
         activeState: u.activeState,
         subState: u.subState,
         following: '',
-        unitPath: unitObjectPath(u.name),
+        unitPath: this.unitPath(u.name),
         jobId: job?.id ?? 0,
         jobType: job?.op ?? '',
         jobPath: job?.path ?? '/',
