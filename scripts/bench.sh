@@ -8,6 +8,9 @@
 #                  time goes, hop by hop, from the journals of main and worker1
 #   reconnect      bench/reconnect.ts: how soon every agent is back online
 #                  after the controller restarts
+#   memory         bench/memory.ts: the daemons' resident memory (VmRSS,
+#                  MemoryCurrent) after start, idle and after a little work,
+#                  per set of Node options (MEMORY_VARIANTS)
 #   scale          bench/scale.ts: the built controller with SCALE_NODES
 #                  (default 200,1000,2000) simulated agents on this host
 # Each but scale boots its cluster in containers, prints a table of figures
@@ -18,6 +21,7 @@ source scripts/lib/prepare.sh
 
 case "${1:-}" in
   cli) bench=cli; shift ;;
+  memory) bench=memory; shift ;;
   proxy-trace) bench=proxy-trace; shift ;;
   reconnect) bench=reconnect; shift ;;
   run) bench=run; shift ;;
