@@ -57,8 +57,21 @@ const TIMEOUT_S = Number(env.SCALE_TIMEOUT_S ?? 1200);
 const STAGE = resolve(env.SCALE_STAGE ?? 'dist/scale-root');
 const HERE = dirname(fileURLToPath(import.meta.url));
 
+/**
+ * The Node options the shipped bluechi-controller.service starts the
+ * controller with (`ExecStart=/usr/bin/env node OPTIONS… /usr/libexec/…`),
+ * so the benchmark runs it as systemd would; none when it runs the program
+ * directly.
+ */
+function shippedNodeArgs(): string[] {
+  const unit = readFileSync(join(STAGE, 'usr/lib/systemd/system/bluechi-controller.service'), 'utf8');
+  const exec = /^ExecStart=(.*)$/m.exec(unit)?.[1]?.trim().split(/\s+/) ?? [];
+  const node = exec.indexOf('node');
+  return node === -1 ? [] : exec.slice(node + 1, -1);
+}
+
 /** Extra Node options for the controller only (e.g. `--max-semi-space-size=1`), to measure what they buy. */
-const CONTROLLER_NODE_ARGS = (env.SCALE_CONTROLLER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+const CONTROLLER_NODE_ARGS = [...shippedNodeArgs(), ...(env.SCALE_CONTROLLER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')];
 /** The same for each bluechictl run (then started by this Node rather than by its shebang). */
 const CTL_NODE_ARGS = (env.SCALE_CTL_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 /** A directory for a heap snapshot of the idle controller (taken with --heapsnapshot-signal), or none. */
@@ -406,6 +419,7 @@ function printTable(all: Figures[]): void {
   console.log(`|${head.map(() => '---').join('|')}|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   for (const f of all) for (const note of f.notes) console.log(`N = ${f.n}: ${note}`);
+  console.log(`controller started as: node ${[...CONTROLLER_NODE_ARGS, 'bluechi-controller'].join(' ')}`);
 }
 
 async function main(): Promise<void> {
