@@ -33,9 +33,9 @@
  *
  * Nothing is asserted. Environment: BENCH_RUNS (default 30), BENCH_WARMUP (3).
  */
-import { startCluster } from '../test/harness/cluster.js';
 import type { SystemdNode } from '../test/harness/systemd-container.js';
 import { apiClientBundle, CLIENT_PATH, ONESHOT, printTable, RUNS, stats, timeLoop, WARMUP, type Row } from './lib.js';
+import { startBenchCluster } from './bench-cluster.js';
 
 const PROXY = 'bluechi-proxy@worker1_xtgt.service';
 const XSRC = `[Unit]\nRequires=${PROXY}\nAfter=${PROXY}\n\n${ONESHOT}`;
@@ -214,13 +214,7 @@ function trace(title: string, probes: Probe[], rs: Round[], journals: Record<'ma
 }
 
 async function main(): Promise<void> {
-  console.log('[proxy-trace] booting the cluster (main + worker1 + worker2)...');
-  const cluster = await startCluster({
-    agents: ['worker1', 'worker2'],
-    controllerConf: '[node main]\nAllowDependenciesOn=worker1',
-  });
-  const stopCluster = () => cluster.stop().catch(() => undefined);
-  process.once('SIGINT', () => void stopCluster().then(() => process.exit(130)));
+  const { cluster, stop: stopCluster } = await startBenchCluster('proxy-trace');
   try {
     const main = cluster.main;
     const worker1 = cluster.node('worker1');

@@ -6,8 +6,9 @@
  *
  * Environment: BENCH_RUNS (default 30), BENCH_WARMUP (default 3).
  */
-import { startCluster, type Cluster } from '../test/harness/cluster.js';
+import type { Cluster } from '../test/harness/cluster.js';
 import { apiClientBundle, CLIENT_PATH, DBUS_CLIENT_PATH, dbusClientBundle, ONESHOT, printTable, RUNS, timeLoop, WARMUP, type Row } from './lib.js';
+import { startBenchCluster } from './bench-cluster.js';
 
 const XSRC = `[Unit]\nRequires=bluechi-proxy@worker1_xtgt.service\nAfter=bluechi-proxy@worker1_xtgt.service\n\n${ONESHOT}`;
 const XTGT = `[Unit]\nStopWhenUnneeded=yes\n\n${ONESHOT}`;
@@ -38,13 +39,7 @@ async function dbusClient(cluster: Cluster, args: string): Promise<DbusSeries> {
 async function main(): Promise<void> {
   const client = apiClientBundle();
   const dbusClientFile = dbusClientBundle();
-  console.log('[bench] booting the cluster (main + worker1 + worker2)...');
-  const cluster = await startCluster({
-    agents: ['worker1', 'worker2'],
-    controllerConf: '[node main]\nAllowDependenciesOn=worker1',
-  });
-  const stopCluster = () => cluster.stop().catch(() => undefined);
-  process.once('SIGINT', () => void stopCluster().then(() => process.exit(130)));
+  const { cluster, stop: stopCluster } = await startBenchCluster('bench');
   try {
     const main = cluster.main;
     const worker1 = cluster.node('worker1');
