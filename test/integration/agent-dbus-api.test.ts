@@ -170,12 +170,15 @@ describe('org.eclipse.bluechi.Agent', () => {
   it("moves LastSeenTimestamp on with the controller's heartbeats", async () => {
     const first = (await value('LastSeenTimestamp')) as number;
     const firstMono = (await value('LastSeenTimestampMonotonic')) as number;
-    const later = await waitFor('a later LastSeenTimestamp', async () => {
-      const v = (await value('LastSeenTimestamp')) as number;
-      return v > first && v;
+    // The two are read one after the other, so a heartbeat may fall between
+    // them: wait until both have moved on.
+    const later = await waitFor('a later LastSeenTimestamp and LastSeenTimestampMonotonic', async () => {
+      const wall = (await value('LastSeenTimestamp')) as number;
+      const mono = (await value('LastSeenTimestampMonotonic')) as number;
+      return wall > first && mono > firstMono && { wall, mono };
     });
-    expect(later).toBeGreaterThan(first);
-    expect(await value('LastSeenTimestampMonotonic')).toBeGreaterThan(firstMono);
+    expect(later.wall).toBeGreaterThan(first);
+    expect(later.mono).toBeGreaterThan(firstMono);
   });
 
   it('goes offline with a disconnect time when the controller stops, signalling Status both ways', async () => {
