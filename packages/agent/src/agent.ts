@@ -16,6 +16,7 @@ import {
 } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import type { AgentConfig } from './config.js';
+import { agentTlsOptions } from './tls-options.js';
 import { controllerUrl, formatControllerAddress, parseControllerAddress } from './controller-address.js';
 import { ControllerLink } from './controller-link.js';
 import { agentHandlers, type AgentHandlers } from './handlers/index.js';
@@ -74,6 +75,7 @@ export class Agent {
     this.handlers = handlers;
     this.link = new ControllerLink({
       url: () => this.controller.url,
+      tls: config.tls && (() => agentTlsOptions(config.tls!)),
       nodeName: config.nodeName,
       heartbeatInterval: config.heartbeatInterval,
       controllerHeartbeatThreshold: config.controllerHeartbeatThreshold,
@@ -143,7 +145,7 @@ export class Agent {
     let formatted: string;
     try {
       const parsed = parseControllerAddress(address);
-      url = controllerUrl(parsed);
+      url = controllerUrl(parsed, this.opts.config.tls !== undefined);
       formatted = formatControllerAddress(parsed);
     } catch (err) {
       if (err instanceof ConfigError) throw new BluechiError(ErrorCodes.INVALID_ARGS, err.message);

@@ -16,6 +16,10 @@ import {
   type IniDocument,
   type LogLevel,
   type LogTarget,
+  filePath,
+  parseTlsVersion,
+  readPem,
+  type TlsVersion,
 } from '@bluechi-ts/protocol';
 import { controllerUrl, parseControllerAddress } from './controller-address.js';
 
@@ -25,6 +29,20 @@ export const DEFAULT_AGENT_PATHS: ConfigPaths = {
   defaultsFile: '/usr/share/bluechi-agent/config/agent.conf',
   mainFile: '/etc/bluechi/agent.conf',
   dropinDir: '/etc/bluechi/agent.conf.d',
+};
+
+/**
+ * TLS to the controller over TCP (bluechi-ts keys, docs/security.md): the CA
+ * that signed the controller's certificate, optionally this node's client
+ * certificate and key, and the name to verify the controller's certificate
+ * against (default: the host the agent dials).
+ */
+export type AgentTlsConfig = {
+  readonly caFile: string;
+  readonly certificateFile: string | undefined;
+  readonly privateKeyFile: string | undefined;
+  readonly serverName: string | undefined;
+  readonly minVersion: TlsVersion;
 };
 
 export type AgentConfig = {
@@ -42,8 +60,36 @@ export type AgentConfig = {
   readonly logTarget: LogTarget;
   readonly logIsQuiet: boolean;
   readonly maxFrameBytes: number;
+  /** TLS for TCP addresses, or undefined for plaintext; Unix socket addresses never use TLS. */
+  readonly tls: AgentTlsConfig | undefined;
   readonly files: readonly string[];
 };
+
+/** TLS is on when TLSCAFile= is set; a client certificate needs both its file and its key. Files are checked for readability here. */
+function tlsFrom(get: (k: string) => { value: string; file: string; line: number } | undefined): AgentTlsConfig | undefined {
+  const caFile = filePath(get('TLSCAFile'));
+  const certificateFile = filePath(get('TLSCertificateFile'));
+  const privateKeyFile = filePath(get('TLSPrivateKeyFile'));
+  if (caFile === undefined) {
+    if (certificateFile !== undefined || privateKeyFile !== undefined) {
+      throw new ConfigError('TLSCertificateFile/TLSPrivateKeyFile are set but TLSCAFile is not: TLS to the controller needs the CA that signed its certificate');
+    }
+    return undefined;
+  }
+  if ((certificateFile === undefined) !== (privateKeyFile === undefined)) {
+    throw new ConfigError(`A client certificate needs both TLSCertificateFile and TLSPrivateKeyFile; only ${certificateFile ? 'TLSCertificateFile' : 'TLSPrivateKeyFile'} is set`);
+  }
+  readPem('TLSCAFile', caFile);
+  if (certificateFile !== undefined) readPem('TLSCertificateFile', certificateFile);
+  if (privateKeyFile !== undefined) readPem('TLSPrivateKeyFile', privateKeyFile);
+  return Object.freeze({
+    caFile,
+    certificateFile,
+    privateKeyFile,
+    serverName: get('TLSServerName')?.value.trim() || undefined,
+    minVersion: parseTlsVersion('TLSMinVersion', get('TLSMinVersion')),
+  });
+}
 
 export type AgentOverrides = {
   host?: string;
@@ -86,9 +132,10 @@ export function buildAgentConfig(doc: IniDocument, files: string[], o: AgentOver
   // Flags for host/port override a configured ControllerAddress; -a overrides everything.
   const hostOrPortFlag = o.host !== undefined || o.port !== undefined;
   const controllerAddress = o.address ?? (hostOrPortFlag ? undefined : get('ControllerAddress')?.value || undefined);
+  const tls = tlsFrom(get);
   const url = controllerAddress
-    ? controllerUrl(parseControllerAddress(controllerAddress))
-    : controllerUrl({ kind: 'tcp', host: controllerHost, port: controllerPort });
+    ? controllerUrl(parseControllerAddress(controllerAddress), tls !== undefined)
+    : controllerUrl({ kind: 'tcp', host: controllerHost, port: controllerPort }, tls !== undefined);
   const heartbeatInterval = o.interval !== undefined ? parseUInt('--interval', o.interval) : num('HeartbeatInterval', d.heartbeatInterval);
   return Object.freeze({
     nodeName,
@@ -103,6 +150,7 @@ export function buildAgentConfig(doc: IniDocument, files: string[], o: AgentOver
     logTarget: get('LogTarget') ? parseLogTarget(get('LogTarget')!.value, d.logTarget) : d.logTarget,
     logIsQuiet: get('LogIsQuiet') ? parseBool(get('LogIsQuiet')!.value) : d.logIsQuiet,
     maxFrameBytes: num('MaxFrameBytes', d.maxFrameBytes),
+    tls,
     files,
   });
 }

@@ -62,7 +62,8 @@ function parseParts(address: string): ControllerAddress {
   throw new ConfigError(`Invalid ControllerAddress '${address}': expected tcp:host=H,port=P, unix:path=P or a ws:// URL`);
 }
 
-export function controllerUrl(addr: ControllerAddress): string {
+/** The URL to dial; a TCP address becomes `wss://` when `secure` (TLS configured), a Unix socket never does. */
+export function controllerUrl(addr: ControllerAddress, secure = false): string {
   switch (addr.kind) {
     case 'url':
       return addr.url;
@@ -70,7 +71,7 @@ export function controllerUrl(addr: ControllerAddress): string {
       return `ws+unix:${addr.path}:/`;
     case 'tcp': {
       const host = addr.host.includes(':') && !addr.host.startsWith('[') ? `[${addr.host}]` : addr.host;
-      return `ws://${host}:${addr.port}/`;
+      return `${secure ? 'wss' : 'ws'}://${host}:${addr.port}/`;
     }
   }
 }

@@ -13,6 +13,7 @@
  * agent's SwitchController). It records when the controller was last seen
  * (registration, its heartbeats) and when a registered connection was lost.
  */
+import { tlsMismatchHint } from './tls-options.js';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import {
@@ -38,6 +39,8 @@ export type LinkState = 'disconnected' | 'connecting' | 'connected';
 
 export type ControllerLinkOptions = {
   url: () => string;
+  /** TLS options for a `wss:` URL (CA, client certificate, server name), read anew for each try; throws when unreadable. */
+  tls?: () => import('node:tls').ConnectionOptions;
   nodeName: string;
   heartbeatInterval: number;
   controllerHeartbeatThreshold: number;
@@ -182,6 +185,8 @@ export class ControllerLink {
         maxPayload: this.opts.maxFrameBytes,
         perMessageDeflate: false,
         handshakeTimeout: 10_000,
+        // Read at each try, so certificates renewed on disk are used by the next connection.
+        ...(url.startsWith('wss:') ? this.opts.tls?.() : undefined),
       });
     } catch (err) {
       // An address ws cannot dial at all: a failed try like any other.
@@ -199,7 +204,7 @@ export class ControllerLink {
     });
     ws.on('error', (err) => {
       if (this.ws === ws && this.state === 'connecting') {
-        (this.quiet() ? log.debug : log.warn).call(log, `Failed to connect to controller: ${err.message}`);
+        (this.quiet() ? log.debug : log.warn).call(log, `Failed to connect to controller: ${err.message}${tlsMismatchHint(url, err)}`);
       }
     });
     ws.once('close', () => {

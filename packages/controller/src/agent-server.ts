@@ -6,11 +6,14 @@
  * served instead of binding: each one is told TCP or Unix by its type.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import { mkdirSync, unlinkSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AGENT_SUBPROTOCOL, RETRY_AFTER_MS_HEADER } from '@bluechi-ts/protocol';
+import { AGENT_SUBPROTOCOL, RETRY_AFTER_MS_HEADER, certificateNames, type NodeIdentitySource } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import { ListenFdsError, type ListenFd } from './listen-fds.js';
 
@@ -22,9 +25,27 @@ export type AgentServerOptions = {
   maxFrameBytes: number;
   /** Whether another unregistered connection may be accepted now. */
   acceptAnonymous: () => boolean;
-  onConnection: (ws: WebSocket, peerIp: string) => void;
+  /**
+   * A new agent connection; `identity` is the node names its client
+   * certificate vouches for (TLS with client certificates), else undefined.
+   */
+  onConnection: (ws: WebSocket, peerIp: string, identity: readonly string[] | undefined) => void;
+  /** TLS on the TCP listener (never on the Unix socket). */
+  tls?: AgentServerTls;
   log: Logger;
 };
+
+export type AgentServerTls = {
+  /** Certificate, key, CA and minimum version, read anew at each call (start and reload). */
+  context: () => SecureContextOptions;
+  /** Require a client certificate signed by the CA (mTLS). */
+  requireClientCertificate: boolean;
+  /** Which names of a client certificate identify the node. */
+  nodeIdentity: NodeIdentitySource;
+};
+
+/** How long a TLS handshake may take before the connection is dropped, ms. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * Listen backlog of the TCP listener this server binds (the kernel caps it at
@@ -58,7 +79,9 @@ function normaliseIp(addr: string | undefined): string {
 }
 
 export class AgentServer {
-  private readonly servers: Server[] = [];
+  private readonly servers: NetServer[] = [];
+  /** Performs TLS for the TCP listeners, which hand it their connections; it never listens itself. */
+  private readonly tlsServer: HttpsServer | undefined;
   private readonly wss: WebSocketServer;
   /** The TCP port actually bound (useful when 0 was asked for), or that of the passed TCP socket. */
   tcpPort: number | undefined;
@@ -72,6 +95,67 @@ export class AgentServer {
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(AGENT_SUBPROTOCOL) ? AGENT_SUBPROTOCOL : false),
     });
+    const tls = opts.tls;
+    if (tls) {
+      const server = createHttpsServer({
+        ...tls.context(),
+        // Client certificates are checked at the upgrade (below), so a refused
+        // agent gets an HTTP answer saying why instead of a bare TLS alert.
+        requestCert: tls.requireClientCertificate,
+        rejectUnauthorized: false,
+        handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS,
+      });
+      this.serveOn(server, false);
+      server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
+        const peerIp = socket.remoteAddress ?? '';
+        opts.log.warn({ peerIp, code: err.code }, `Refused a connection from ${peerIp || 'an agent'}: ${tlsRefusal(err)}`);
+      });
+      this.tlsServer = server;
+    }
+  }
+
+  /**
+   * Re-reads the certificate, key and CA (SIGHUP): new connections get them,
+   * established ones keep theirs. Throws if they cannot be read or do not
+   * fit, and then keeps the old ones.
+   */
+  reloadTls(): void {
+    if (!this.tlsServer || !this.opts.tls) return;
+    this.tlsServer.setSecureContext(this.opts.tls.context());
+  }
+
+  /** Why this upgrade's client certificate is not accepted (for the log and for the agent), or undefined when it is or none is required. */
+  private certificateRefusal(req: IncomingMessage): { log: string; agent: string } | undefined {
+    if (!this.opts.tls?.requireClientCertificate) return undefined;
+    const socket = req.socket as TLSSocket;
+    if (socket.authorized) return undefined;
+    const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+    if (!cert || Object.keys(cert).length === 0) {
+      return {
+        log: 'it presented no client certificate, and TLSCAFile= requires one',
+        agent: 'no client certificate; this controller requires one (set TLSCertificateFile= and TLSPrivateKeyFile=)',
+      };
+    }
+    const reason = String(socket.authorizationError ?? 'not signed by TLSCAFile');
+    return { log: `its client certificate was not accepted (${reason})`, agent: `client certificate not accepted (${reason})` };
+  }
+
+  /** The node names the client certificate of this upgrade vouches for, or undefined without client certificates. */
+  private identityOf(req: IncomingMessage): readonly string[] | undefined {
+    const tls = this.opts.tls;
+    if (!tls?.requireClientCertificate) return undefined;
+    const socket = req.socket as TLSSocket;
+    if (typeof socket.getPeerCertificate !== 'function') return undefined;
+    return certificateNames(socket.getPeerCertificate(), tls.nodeIdentity);
+  }
+
+  /** A TCP listener: plain HTTP, or one that hands each connection to the TLS server. */
+  private tcpServer(): NetServer {
+    const tlsServer = this.tlsServer;
+    if (!tlsServer) return this.makeServer(false);
+    const server = createNetServer((raw: Socket) => tlsServer.emit('connection', raw));
+    this.servers.push(server);
+    return server;
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, viaUnix: boolean): void {
@@ -88,8 +172,15 @@ export class AgentServer {
       refuseUpgrade(socket, 503, 'Service Unavailable: too many unregistered connections', retry);
       return;
     }
+    const refusal = viaUnix ? undefined : this.certificateRefusal(req);
+    if (refusal) {
+      this.opts.log.warn({ peerIp: req.socket.remoteAddress }, `Refused a connection from ${req.socket.remoteAddress ?? 'an agent'}: ${refusal.log}`);
+      refuseUpgrade(socket, 403, `Forbidden: ${refusal.agent}`);
+      return;
+    }
+    const identity = viaUnix ? undefined : this.identityOf(req);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.opts.onConnection(ws, viaUnix ? '' : normaliseIp(req.socket.remoteAddress));
+      this.opts.onConnection(ws, viaUnix ? '' : normaliseIp(req.socket.remoteAddress), identity);
     });
   }
 
@@ -100,7 +191,14 @@ export class AgentServer {
       res.end('This is the bluechi-ts agent port; it speaks WebSocket only.\n');
     });
     server.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head, viaUnix));
-    server.on('clientError', (_err, socket) => socket.destroy());
+    server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
+      // 0x16 opens a TLS handshake: an agent with TLS on, at a plaintext port.
+      if (err.rawPacket?.[0] === 0x16) {
+        const peerIp = (socket as { remoteAddress?: string }).remoteAddress ?? '';
+        this.opts.log.warn({ peerIp }, `Refused a connection from ${peerIp || 'an agent'}: it speaks TLS, and this port is plaintext (set TLSCertificateFile= and TLSPrivateKeyFile= here, or remove TLSCAFile= from the agent)`);
+      }
+      socket.destroy();
+    });
   }
 
   private makeServer(viaUnix: boolean): Server {
@@ -110,8 +208,8 @@ export class AgentServer {
     return server;
   }
 
-  private listenTcp(port: number, host: string): Promise<Server> {
-    const server = this.makeServer(false);
+  private listenTcp(port: number, host: string): Promise<NetServer> {
+    const server = this.tcpServer();
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ port, host, ipv6Only: false, backlog: AGENT_LISTEN_BACKLOG }, () => {
@@ -144,7 +242,13 @@ export class AgentServer {
               ? { server, fd, kind: 'tcp', port: addr.port, closed: false }
               : { server, fd, kind: 'unix', closed: false };
           const wanted = adopted.kind === 'tcp' ? this.opts.tcpPort !== undefined : this.opts.unixPath !== undefined;
-          if (wanted) {
+          if (wanted && adopted.kind === 'tcp' && this.tlsServer) {
+            // The TLS server does the handshake; this listener only accepts.
+            const tlsServer = this.tlsServer;
+            server.removeAllListeners('connection');
+            server.on('connection', (raw: Socket) => tlsServer.emit('connection', raw));
+            this.servers.push(server);
+          } else if (wanted) {
             this.serveOn(server, adopted.kind === 'unix');
             this.servers.push(server);
           } else {
@@ -188,7 +292,7 @@ export class AgentServer {
       }
     }
     if (tcpPort !== undefined && !adopted.some((a) => a.kind === 'tcp')) {
-      let server: Server;
+      let server: NetServer;
       if (this.opts.tcpHost) {
         server = await this.listenTcp(tcpPort, this.opts.tcpHost);
       } else {
@@ -239,4 +343,20 @@ export class AgentServer {
       }
     }
   }
+}
+
+/** Why a TLS handshake failed, in words an operator can act on. */
+export function tlsRefusal(err: NodeJS.ErrnoException): string {
+  const code = err.code ?? '';
+  if (code === 'ERR_SSL_HTTP_REQUEST' || /http request|wrong version number/i.test(err.message)) {
+    return 'it does not speak TLS, and this port requires it (set TLSCAFile= in the agent configuration)';
+  }
+  if (code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE' || /did not return a certificate/i.test(err.message)) {
+    return 'it presented no client certificate, and TLSCAFile= requires one';
+  }
+  if (/certificate|unknown ca|verify/i.test(err.message) || code.startsWith('ERR_SSL_')) {
+    return `its certificate was not accepted (${err.message.trim()})`;
+  }
+  if (code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || /timeout/i.test(err.message)) return 'the TLS handshake timed out';
+  return `TLS handshake failed (${err.message.trim()})`;
 }

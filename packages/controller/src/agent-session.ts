@@ -51,6 +51,8 @@ export class AgentSession {
     transport: Transport,
     readonly peerIp: string,
     private readonly host: SessionHost,
+    /** The node names this connection's client certificate vouches for; undefined without client certificates. */
+    readonly identity?: readonly string[],
   ) {
     const log = host.log;
     this.peer = new RpcPeer(transport, {

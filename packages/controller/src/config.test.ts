@@ -111,3 +111,35 @@ describe('controller configuration files', () => {
     }
   });
 });
+
+describe('controller TLS keys', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bc-ctls-'));
+  const pem = (name: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, '-----BEGIN X-----\nAA\n-----END X-----\n');
+    return path;
+  };
+
+  it('is off without keys, and on with certificate and key (client CA, version and identity source optional)', () => {
+    expect(build('[bluechi-controller]\n').tls).toBeUndefined();
+    const [cert, key, ca] = [pem('c.pem'), pem('c.key'), pem('ca.pem')];
+    expect(build(`[bluechi-controller]\nTLSCertificateFile=${cert}\nTLSPrivateKeyFile=${key}\n`).tls).toEqual({
+      certificateFile: cert,
+      privateKeyFile: key,
+      caFile: undefined,
+      minVersion: 'TLSv1.3',
+      nodeIdentity: 'san',
+    });
+    const full = build(`[bluechi-controller]\nTLSCertificateFile=${cert}\nTLSPrivateKeyFile=${key}\nTLSCAFile=${ca}\nTLSMinVersion=1.2\nTLSNodeIdentity=cn\n`).tls;
+    expect(full).toMatchObject({ caFile: ca, minVersion: 'TLSv1.2', nodeIdentity: 'cn' });
+  });
+
+  it('refuses half a configuration and unreadable files, naming them', () => {
+    const cert = pem('c2.pem');
+    expect(() => build(`[bluechi-controller]\nTLSCertificateFile=${cert}\n`)).toThrow('TLS needs both TLSCertificateFile and TLSPrivateKeyFile; only TLSCertificateFile is set');
+    expect(() => build(`[bluechi-controller]\nTLSCAFile=${cert}\n`)).toThrow('TLSCAFile is set but TLSCertificateFile and TLSPrivateKeyFile are not');
+    expect(() => build(`[bluechi-controller]\nTLSCertificateFile=${cert}\nTLSPrivateKeyFile=${join(dir, 'missing.key')}\n`)).toThrow(
+      `Cannot read TLSPrivateKeyFile '${join(dir, 'missing.key')}': no such file`,
+    );
+  });
+});

@@ -19,6 +19,12 @@ import {
   type IniDocument,
   type LogLevel,
   type LogTarget,
+  filePath,
+  parseNodeIdentitySource,
+  parseTlsVersion,
+  readPem,
+  type NodeIdentitySource,
+  type TlsVersion,
 } from '@bluechi-ts/protocol';
 
 export const CONTROLLER_SECTION = 'bluechi-controller';
@@ -50,6 +56,19 @@ export type NodeConfig = {
   readonly allowDependenciesOn: readonly string[];
 };
 
+/**
+ * TLS on the agent link's TCP listener (bluechi-ts keys, docs/security.md).
+ * With `caFile`, agents must present a certificate from that CA, and the
+ * names in it (`nodeIdentity`) must include the NodeName they register.
+ */
+export type ControllerTlsConfig = {
+  readonly certificateFile: string;
+  readonly privateKeyFile: string;
+  readonly caFile: string | undefined;
+  readonly minVersion: TlsVersion;
+  readonly nodeIdentity: NodeIdentitySource;
+};
+
 export type ControllerConfig = {
   readonly port: number;
   /** Address the TCP listener binds; undefined = every address (dual-stack `::`, IPv4 fallback). */
@@ -77,9 +96,35 @@ export type ControllerConfig = {
   readonly requestTimeout: number;
   /** How long a disconnected requesting node's proxy dependencies are kept (ms). */
   readonly proxyReleaseDelay: number;
+  /** TLS on the TCP listener, or undefined for plaintext. The Unix socket never uses TLS. */
+  readonly tls: ControllerTlsConfig | undefined;
   /** Files read, in order, for the debug log. */
   readonly files: readonly string[];
 };
+
+/** The TLS keys: both TLSCertificateFile and TLSPrivateKeyFile, or no TLS at all. Files are checked for readability here. */
+function tlsFrom(get: (k: string) => { value: string; file: string; line: number } | undefined): ControllerTlsConfig | undefined {
+  const certificateFile = filePath(get('TLSCertificateFile'));
+  const privateKeyFile = filePath(get('TLSPrivateKeyFile'));
+  const caFile = filePath(get('TLSCAFile'));
+  if (certificateFile === undefined && privateKeyFile === undefined) {
+    if (caFile !== undefined) throw new ConfigError('TLSCAFile is set but TLSCertificateFile and TLSPrivateKeyFile are not: client certificates need TLS');
+    return undefined;
+  }
+  if (certificateFile === undefined || privateKeyFile === undefined) {
+    throw new ConfigError(`TLS needs both TLSCertificateFile and TLSPrivateKeyFile; only ${certificateFile ? 'TLSCertificateFile' : 'TLSPrivateKeyFile'} is set`);
+  }
+  readPem('TLSCertificateFile', certificateFile);
+  readPem('TLSPrivateKeyFile', privateKeyFile);
+  if (caFile !== undefined) readPem('TLSCAFile', caFile);
+  return Object.freeze({
+    certificateFile,
+    privateKeyFile,
+    caFile,
+    minVersion: parseTlsVersion('TLSMinVersion', get('TLSMinVersion')),
+    nodeIdentity: parseNodeIdentitySource('TLSNodeIdentity', get('TLSNodeIdentity')),
+  });
+}
 
 export type ControllerOverrides = { port?: string; configFile?: string };
 
@@ -158,6 +203,7 @@ export function buildControllerConfig(doc: IniDocument, files: string[], overrid
     registerTimeout: num('RegisterTimeout', d.registerTimeout),
     requestTimeout: num('RequestTimeout', d.requestTimeout),
     proxyReleaseDelay: num('ProxyReleaseDelay', d.proxyReleaseDelay),
+    tls: tlsFrom(get),
     files,
   };
   return Object.freeze(config);

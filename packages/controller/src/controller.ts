@@ -5,7 +5,7 @@
  * liveness timer, wired together.
  */
 import { performance } from 'node:perf_hooks';
-import { BLUECHI_BUS_NAME, BluechiError, CLOSE_TERMINATE, VERSION, webSocketTransport, type AgentSignals, type JobState, type LogLevel, type SignalParamsOf } from '@bluechi-ts/protocol';
+import { BLUECHI_BUS_NAME, BluechiError, CLOSE_TERMINATE, ErrorCodes, VERSION, webSocketTransport, type AgentSignals, type JobState, type LogLevel, type SignalParamsOf } from '@bluechi-ts/protocol';
 import { setLogLevel, type Logger } from '@bluechi-ts/protocol/logging';
 import { AgentServer } from './agent-server.js';
 import { AgentSession, type SessionHost } from './agent-session.js';
@@ -23,6 +23,7 @@ import { connectBusServer } from './dbus/bus-connection.js';
 import type { BusServer } from './dbus/bus-server.js';
 import { DbusApi } from './dbus/dbus-api.js';
 import { ProxyRouter } from './proxy-router.js';
+import { tlsContext } from './tls-context.js';
 import { UnitSubscriptions, type UnitEvent } from './unit-subscriptions.js';
 
 export type ControllerOptions = {
@@ -82,8 +83,13 @@ export class Controller implements SessionHost {
       unixPath: config.useUds ? config.agentSocketPath : undefined,
       maxFrameBytes: config.maxFrameBytes,
       acceptAnonymous: () => this.anonymousCount() < config.maxAnonymousConnections,
-      onConnection: (ws, peerIp) => {
-        this.sessions.add(new AgentSession(webSocketTransport(ws), peerIp, this));
+      onConnection: (ws, peerIp, identity) => {
+        this.sessions.add(new AgentSession(webSocketTransport(ws), peerIp, this, identity));
+      },
+      tls: config.tls && {
+        context: () => tlsContext(config.tls!),
+        requireClientCertificate: config.tls.caFile !== undefined,
+        nodeIdentity: config.tls.nodeIdentity,
       },
       log,
     });
@@ -159,6 +165,24 @@ export class Controller implements SessionHost {
     }
   }
 
+  /**
+   * SIGHUP: re-reads the TLS certificate, key and CA for new agent
+   * connections; established ones are kept. A file that cannot be read or
+   * does not fit is logged and the old material stays in use.
+   */
+  reloadTls(): void {
+    if (!this.opts.config.tls) {
+      this.log.info('Reload requested: TLS is off, nothing to re-read');
+      return;
+    }
+    try {
+      this.agentServer.reloadTls();
+      this.log.info('Reloaded the TLS certificate, key and CA for new agent connections');
+    } catch (err) {
+      this.log.error(`Reloading TLS failed, keeping the previous certificate: ${(err as Error).message}`);
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.shuttingDown) return;
     this.shuttingDown = true;
@@ -177,6 +201,12 @@ export class Controller implements SessionHost {
   // ---- SessionHost -------------------------------------------------------
 
   register(session: AgentSession, name: string, heartbeatInterval: number): ControllerNode {
+    if (session.identity !== undefined && !session.identity.includes(name)) {
+      const names = session.identity.length === 0 ? 'none' : session.identity.map((n) => `'${n}'`).join(', ');
+      const message = `Node name '${name}' is not the identity of this connection's certificate (${names})`;
+      this.log.warn({ node: name, peerIp: session.peerIp, code: ErrorCodes.NODE_IDENTITY_MISMATCH }, `Refused registration of node '${name}': ${message}`);
+      throw new BluechiError(ErrorCodes.NODE_IDENTITY_MISMATCH, message);
+    }
     const decision = this.registry.decideRegister(name);
     if (!decision.ok) {
       this.log.warn({ node: name, peerIp: session.peerIp, code: decision.code }, `Refused registration of node '${name}': ${decision.message}`);

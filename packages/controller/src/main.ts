@@ -31,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger({ name: 'bluechi-controller', level: config.logLevel, target: config.logTarget, quiet: config.logIsQuiet });
   const controller = new Controller({ config, log });
+  // systemctl reload (ExecReload= sends SIGHUP): new TLS material for new connections.
+  process.on('SIGHUP', () => controller.reloadTls());
   return runDaemon({
     log,
     start: () => controller.start(),

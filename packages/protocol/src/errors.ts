@@ -37,6 +37,8 @@ export const ErrorCodes = {
   INVALID_STATE: 'INVALID_STATE',
   /** Registration refused: the name is not allowed. */
   UNEXPECTED_NODE_NAME: 'UNEXPECTED_NODE_NAME',
+  /** Registration refused: the name is not one the connection's client certificate vouches for. */
+  NODE_IDENTITY_MISMATCH: 'NODE_IDENTITY_MISMATCH',
   /** Registration refused: another agent holds the name. */
   NODE_ALREADY_CONNECTED: 'NODE_ALREADY_CONNECTED',
   /** Registration refused: this connection already registered. */
@@ -77,6 +79,7 @@ export const DBUS_ERROR_NAMES: Record<ErrorCode, string> = {
   NOT_FOUND: 'org.freedesktop.DBus.Error.Failed',
   INVALID_STATE: 'org.freedesktop.DBus.Error.InconsistentMessage',
   UNEXPECTED_NODE_NAME: 'org.freedesktop.DBus.Error.ServiceUnknown',
+  NODE_IDENTITY_MISMATCH: 'org.freedesktop.DBus.Error.AccessDenied',
   NODE_ALREADY_CONNECTED: 'org.freedesktop.DBus.Error.AddressInUse',
   ALREADY_REGISTERED: 'org.freedesktop.DBus.Error.AddressInUse',
   PROXY_NOT_ALLOWED: 'org.freedesktop.DBus.Error.AccessDenied',

@@ -1,0 +1,44 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseIni } from '@bluechi-ts/protocol';
+import { buildAgentConfig } from './config.js';
+import { tlsMismatchHint } from './tls-options.js';
+
+const build = (text: string) => buildAgentConfig(parseIni(`[bluechi-agent]\nNodeName=worker1\n${text}`, 'agent.conf'), ['agent.conf']);
+const dir = mkdtempSync(join(tmpdir(), 'bc-atls-'));
+const pem = (name: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, '-----BEGIN X-----\nAA\n-----END X-----\n');
+  return path;
+};
+
+describe('agent TLS keys', () => {
+  it('dials ws:// without TLSCAFile and wss:// with it; a Unix socket never uses TLS', () => {
+    expect(build('ControllerHost=10.0.0.1\n').controllerUrl).toBe('ws://10.0.0.1:842/');
+    const ca = pem('ca.pem');
+    const c = build(`ControllerHost=10.0.0.1\nTLSCAFile=${ca}\nTLSServerName=controller.example\n`);
+    expect(c.controllerUrl).toBe('wss://10.0.0.1:842/');
+    expect(c.tls).toEqual({ caFile: ca, certificateFile: undefined, privateKeyFile: undefined, serverName: 'controller.example', minVersion: 'TLSv1.3' });
+    expect(build(`ControllerAddress=tcp:host=10.0.0.2,port=900\nTLSCAFile=${ca}\n`).controllerUrl).toBe('wss://10.0.0.2:900/');
+    expect(build(`ControllerAddress=unix:path=/run/bluechi/bluechi.sock\nTLSCAFile=${ca}\n`).controllerUrl).toBe('ws+unix:/run/bluechi/bluechi.sock:/');
+  });
+
+  it('refuses a client certificate without its key or without a CA, and unreadable files', () => {
+    const [ca, cert] = [pem('ca2.pem'), pem('c.pem')];
+    expect(() => build(`TLSCertificateFile=${cert}\nTLSPrivateKeyFile=${cert}\n`)).toThrow('but TLSCAFile is not');
+    expect(() => build(`TLSCAFile=${ca}\nTLSCertificateFile=${cert}\n`)).toThrow('needs both TLSCertificateFile and TLSPrivateKeyFile; only TLSCertificateFile is set');
+    expect(() => build(`TLSCAFile=${join(dir, 'gone.pem')}\n`)).toThrow(`Cannot read TLSCAFile '${join(dir, 'gone.pem')}': no such file`);
+  });
+});
+
+describe('tlsMismatchHint', () => {
+  it('names the likely TLS mismatch, and nothing for other errors', () => {
+    expect(tlsMismatchHint('ws://h:842/', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toContain('set TLSCAFile=');
+    expect(tlsMismatchHint('wss://h:842/', new Error('Client network socket disconnected before secure TLS connection was established'))).toContain(
+      'does not speak TLS on this port',
+    );
+    expect(tlsMismatchHint('ws://h:842/', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe('');
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * TLS on the agent link on real systemd 252, with a test PKI made by
+ * scripts/make-test-certs.sh as a user would: the cluster comes up over TLS
+ * with client certificates, jobs and a cross-node proxy work over it; an agent
+ * with another node's certificate, without a certificate, with one from
+ * another CA, or in plaintext is refused, and both journals say why; a
+ * certificate swapped on disk is used after `systemctl reload` for new
+ * connections while established ones stay.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type Cluster } from '../harness/cluster.js';
+import { waitFor } from '../harness/wait.js';
+
+const SCRIPT = new URL('../../scripts/make-test-certs.sh', import.meta.url).pathname;
+const TLS_DIR = '/etc/bluechi/tls';
+const OVERRIDE = '/etc/bluechi/agent.conf.d/2-test.conf';
+
+let pki: string;
+let rogue: string;
+let cluster: Cluster;
+
+const file = (dir: string, name: string) => readFileSync(join(dir, name));
+const agentKeys = (name: string) =>
+  `TLSCAFile=${TLS_DIR}/ca.pem\nTLSCertificateFile=${TLS_DIR}/${name}.pem\nTLSPrivateKeyFile=${TLS_DIR}/${name}.key\nTLSServerName=main`;
+
+async function journal(node: 'main' | 'worker1' | 'worker2', unit: string, since: string): Promise<string> {
+  return (await cluster.node(node).exec(`journalctl --no-pager -o cat -u ${unit} --since '${since}'`)).stdout;
+}
+async function nodeState(name: string): Promise<string> {
+  const { stdout } = await cluster.ctl('status');
+  return stdout.split('\n').find((l) => l.trim().startsWith(`${name} `))?.split('|')[1]?.trim() ?? '';
+}
+async function now(): Promise<string> {
+  return (await cluster.main.exec("date '+%Y-%m-%d %H:%M:%S'")).stdout.trim();
+}
+/** Restarts worker2's agent with extra config lines (none: back to its own TLS keys). */
+async function reconfigureWorker2(lines: string | undefined): Promise<void> {
+  const w2 = cluster.node('worker2');
+  if (lines === undefined) await w2.run(`rm -f ${OVERRIDE}`);
+  else await w2.writeFile(OVERRIDE, `[bluechi-agent]\n${lines}\n`);
+  // Many restarts in a row: keep the unit's start limit (5 in 60 s) out of the way.
+  await w2.run('systemctl reset-failed bluechi-agent; systemctl restart bluechi-agent');
+}
+
+beforeAll(async () => {
+  pki = mkdtempSync(join(tmpdir(), 'bc-pki-'));
+  rogue = mkdtempSync(join(tmpdir(), 'bc-rogue-'));
+  execFileSync(SCRIPT, [pki, 'main', 'worker1', 'worker2']);
+  execFileSync(SCRIPT, [rogue, 'main', 'worker2']);
+  cluster = await startCluster({
+    agents: ['worker1', 'worker2'],
+    start: false,
+    controllerConf: `TLSCertificateFile=${TLS_DIR}/main.pem\nTLSPrivateKeyFile=${TLS_DIR}/main.key\nTLSCAFile=${TLS_DIR}/ca.pem\n[node main]\nAllowDependenciesOn=worker1`,
+    agentConf: { worker1: agentKeys('worker1'), worker2: agentKeys('worker2') },
+  });
+  await cluster.main.writeFile(`${TLS_DIR}/ca.pem`, file(pki, 'ca.pem'));
+  await cluster.main.writeFile(`${TLS_DIR}/main.pem`, file(pki, 'main.pem'));
+  await cluster.main.writeFile(`${TLS_DIR}/main.key`, file(pki, 'main.key'), 0o600);
+  for (const name of ['worker1', 'worker2'] as const) {
+    const node = cluster.node(name);
+    await node.writeFile(`${TLS_DIR}/ca.pem`, file(pki, 'ca.pem'));
+    await node.writeFile(`${TLS_DIR}/${name}.pem`, file(pki, `${name}.pem`));
+    await node.writeFile(`${TLS_DIR}/${name}.key`, file(pki, `${name}.key`), 0o600);
+  }
+  // What worker2 needs to misbehave: worker1's name in its own certificate's stead, and a rogue CA's.
+  await cluster.node('worker2').writeFile(`${TLS_DIR}/rogue-worker2.pem`, file(rogue, 'worker2.pem'));
+  await cluster.node('worker2').writeFile(`${TLS_DIR}/rogue-worker2.key`, file(rogue, 'worker2.key'), 0o600);
+  await cluster.startServices();
+  await cluster.waitOnline();
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+  for (const dir of [pki, rogue]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('TLS on the agent link', () => {
+  it('brings the cluster up over TLS: the agents dial wss:// and are online', async () => {
+    expect(await nodeState('worker1')).toBe('online');
+    expect(await nodeState('worker2')).toBe('online');
+    const log = await journal('worker1', 'bluechi-agent', '-10min');
+    expect(log).toContain('Connecting to controller on wss://127.0.0.1:');
+    expect(log).toContain("Connected to controller as 'worker1'");
+  });
+
+  it('runs jobs and a cross-node proxy over TLS', async () => {
+    await cluster.node('worker1').writeUnit('tgt.service', '[Unit]\nStopWhenUnneeded=yes\n[Service]\nType=simple\nExecStart=/bin/sleep infinity\n');
+    await cluster.main.writeUnit('src.service', '[Unit]\nRequires=bluechi-proxy@worker1_tgt.service\nAfter=bluechi-proxy@worker1_tgt.service\n[Service]\nType=simple\nExecStart=/bin/sleep infinity\n');
+    const started = await cluster.ctl('start main src.service');
+    expect(started.stdout).toContain('Unit src.service StartUnit operation result: done');
+    expect((await cluster.node('worker1').exec('systemctl is-active tgt.service')).stdout.trim()).toBe('active');
+    expect((await cluster.ctl('stop main src.service')).stdout).toContain('Unit src.service StopUnit operation result: done');
+    await waitFor('tgt.service to stop when unneeded', async () => (await cluster.node('worker1').exec('systemctl is-active tgt.service')).stdout.trim() === 'inactive');
+  });
+
+  it("refuses an agent whose certificate is another node's, saying so in both journals", async () => {
+    const since = await now();
+    await cluster.node('worker1').run('systemctl stop bluechi-agent');
+    try {
+      await reconfigureWorker2('NodeName=worker1');
+      const message = "Node name 'worker1' is not the identity of this connection's certificate ('worker2')";
+      await waitFor('the refusal on both sides', async () => (await journal('main', 'bluechi-controller', since)).includes(message) && (await journal('worker2', 'bluechi-agent', since)).includes(message));
+      expect(await nodeState('worker1')).toBe('offline');
+    } finally {
+      await reconfigureWorker2(undefined);
+      await cluster.node('worker1').run('systemctl start bluechi-agent');
+      await cluster.waitOnline();
+    }
+  });
+
+  it('refuses an agent without a client certificate, one from another CA, and one in plaintext', async () => {
+    const cases: Array<{ lines: string; controller: string; agent: string }> = [
+      {
+        lines: 'TLSCertificateFile=\nTLSPrivateKeyFile=',
+        controller: 'it presented no client certificate, and TLSCAFile= requires one',
+        agent: 'HTTP 403 Forbidden: no client certificate; this controller requires one',
+      },
+      {
+        lines: `TLSCertificateFile=${TLS_DIR}/rogue-worker2.pem\nTLSPrivateKeyFile=${TLS_DIR}/rogue-worker2.key`,
+        controller: 'its client certificate was not accepted',
+        agent: 'HTTP 403 Forbidden: client certificate not accepted',
+      },
+      {
+        lines: 'TLSCAFile=\nTLSCertificateFile=\nTLSPrivateKeyFile=',
+        controller: 'it does not speak TLS, and this port requires it',
+        agent: "if the controller requires TLS, set TLSCAFile= in this agent's configuration",
+      },
+    ];
+    try {
+      for (const c of cases) {
+        const since = await now();
+        await reconfigureWorker2(c.lines);
+        await waitFor(`"${c.controller}" on both sides`, async () => (await journal('main', 'bluechi-controller', since)).includes(c.controller) && (await journal('worker2', 'bluechi-agent', since)).includes(c.agent));
+        expect(await nodeState('worker2')).toBe('offline');
+      }
+    } finally {
+      await reconfigureWorker2(undefined);
+      await cluster.waitOnline();
+    }
+  });
+
+  it('uses a certificate swapped on disk after systemctl reload for new connections; established ones stay', async () => {
+    const main = cluster.main;
+    try {
+      await main.writeFile(`${TLS_DIR}/main.pem`, file(rogue, 'main.pem'));
+      await main.writeFile(`${TLS_DIR}/main.key`, file(rogue, 'main.key'), 0o600);
+      const since = await now();
+      await main.run('systemctl reload bluechi-controller');
+      await waitFor('the reload in the journal', async () => (await journal('main', 'bluechi-controller', since)).includes('Reloaded the TLS certificate, key and CA for new agent connections'));
+      expect((await main.exec('systemctl is-active bluechi-controller')).stdout.trim()).toBe('active');
+      // A new connection meets the new certificate, which worker2 does not trust.
+      await reconfigureWorker2(undefined);
+      await waitFor('worker2 to reject the new certificate', async () => (await journal('worker2', 'bluechi-agent', since)).includes('Failed to connect to controller'));
+      expect(await nodeState('worker2')).toBe('offline');
+      expect(await nodeState('worker1')).toBe('online');
+    } finally {
+      await main.writeFile(`${TLS_DIR}/main.pem`, file(pki, 'main.pem'));
+      await main.writeFile(`${TLS_DIR}/main.key`, file(pki, 'main.key'), 0o600);
+      await main.run('systemctl reload bluechi-controller');
+    }
+    await cluster.waitOnline();
+    expect(await nodeState('worker2')).toBe('online');
+  });
+});
