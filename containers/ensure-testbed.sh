@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares everything the container tests and the demo need, idempotently:
-#   1. the Docker engine and debootstrap (installed with apt when missing),
+#   1. the Docker engine, debootstrap and openssl (installed with apt when missing),
 #   2. a running dockerd (started in the background when nothing answers),
 #   3. the systemd base image, built once with debootstrap and cached by tag.
 # Safe to run any number of times; each step is skipped when already done.
@@ -35,6 +35,8 @@ ensure_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  # The TLS tests make their certificates with scripts/make-test-certs.sh.
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ "${#missing[@]}" -gt 0 ]; then
     apt_install "${missing[@]}"
   fi
