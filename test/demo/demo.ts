@@ -3,9 +3,15 @@
  * controller and a local agent, worker1, worker2), walks through the scenarios
  * and tears everything down again, also on failure or Ctrl-C.
  *
+ * The agent link uses TLS with client certificates bound to the node names
+ * (a test PKI made by scripts/make-test-certs.sh); `npm run demo -- --no-tls`
+ * runs it in plaintext instead.
+ *
  * To add a scenario, write it under scenarios/ and list it in SCENARIOS.
  */
+import { rmSync } from 'node:fs';
 import { startCluster, type Cluster } from '../harness/cluster.js';
+import { agentTlsConf, controllerTlsConf, installPki, makePki } from '../harness/tls.js';
 import { removeSessionContainers, type ExecResult } from '../harness/systemd-container.js';
 import type { DemoContext, Scenario } from './scenario.js';
 import { nodeStatus, startUnit } from './scenarios/basics.js';
@@ -81,8 +87,34 @@ async function main(): Promise<void> {
   console.log(bold(`Starting a cluster: main (controller + local agent), ${agents.join(', ')}`));
   const started = Date.now();
   try {
-    cluster = await startCluster({ agents, localAgent: 'main', controllerConf: PROXY_CONTROLLER_CONF });
+    const tls = !process.argv.includes('--no-tls');
+    if (!tls) {
+      cluster = await startCluster({ agents, localAgent: 'main', controllerConf: PROXY_CONTROLLER_CONF });
+    } else {
+      const pki = makePki('main', agents);
+      try {
+        cluster = await startCluster({
+          agents,
+          localAgent: 'main',
+          start: false,
+          controllerConf: `${controllerTlsConf()}\n${PROXY_CONTROLLER_CONF}`,
+          agentConf: Object.fromEntries(agents.map((a) => [a, agentTlsConf(a)])),
+        });
+        await installPki(cluster, pki);
+        await cluster.startServices();
+        await cluster.waitOnline();
+      } finally {
+        rmSync(pki, { recursive: true, force: true });
+      }
+    }
     console.log(dim(`Cluster online in ${((Date.now() - started) / 1000).toFixed(1)} s (controller port ${cluster.port}).`));
+    console.log(
+      dim(
+        tls
+          ? 'Agent link: TLS, each worker with a client certificate for its own name (scripts/make-test-certs.sh; npm run demo -- --no-tls for plaintext).'
+          : 'Agent link: plaintext (--no-tls).',
+      ),
+    );
     const ctx = context(cluster);
     for (const [i, scenario] of SCENARIOS.entries()) {
       checkInterrupted();

@@ -7,16 +7,12 @@
  * certificate swapped on disk is used after `systemctl reload` for new
  * connections while established ones stay.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
+import { agentTlsConf, controllerTlsConf, installPki, makePki, TLS_DIR } from '../harness/tls.js';
 import { waitFor } from '../harness/wait.js';
-
-const SCRIPT = new URL('../../scripts/make-test-certs.sh', import.meta.url).pathname;
-const TLS_DIR = '/etc/bluechi/tls';
 const OVERRIDE = '/etc/bluechi/agent.conf.d/2-test.conf';
 
 let pki: string;
@@ -24,8 +20,6 @@ let rogue: string;
 let cluster: Cluster;
 
 const file = (dir: string, name: string) => readFileSync(join(dir, name));
-const agentKeys = (name: string) =>
-  `TLSCAFile=${TLS_DIR}/ca.pem\nTLSCertificateFile=${TLS_DIR}/${name}.pem\nTLSPrivateKeyFile=${TLS_DIR}/${name}.key\nTLSServerName=main`;
 
 async function journal(node: 'main' | 'worker1' | 'worker2', unit: string, since: string): Promise<string> {
   return (await cluster.node(node).exec(`journalctl --no-pager -o cat -u ${unit} --since '${since}'`)).stdout;
@@ -47,25 +41,15 @@ async function reconfigureWorker2(lines: string | undefined): Promise<void> {
 }
 
 beforeAll(async () => {
-  pki = mkdtempSync(join(tmpdir(), 'bc-pki-'));
-  rogue = mkdtempSync(join(tmpdir(), 'bc-rogue-'));
-  execFileSync(SCRIPT, [pki, 'main', 'worker1', 'worker2']);
-  execFileSync(SCRIPT, [rogue, 'main', 'worker2']);
+  pki = makePki('main', ['worker1', 'worker2']);
+  rogue = makePki('main', ['worker2'], 'bc-rogue-');
   cluster = await startCluster({
     agents: ['worker1', 'worker2'],
     start: false,
-    controllerConf: `TLSCertificateFile=${TLS_DIR}/main.pem\nTLSPrivateKeyFile=${TLS_DIR}/main.key\nTLSCAFile=${TLS_DIR}/ca.pem\n[node main]\nAllowDependenciesOn=worker1`,
-    agentConf: { worker1: agentKeys('worker1'), worker2: agentKeys('worker2') },
+    controllerConf: `${controllerTlsConf()}\n[node main]\nAllowDependenciesOn=worker1`,
+    agentConf: { worker1: agentTlsConf('worker1'), worker2: agentTlsConf('worker2') },
   });
-  await cluster.main.writeFile(`${TLS_DIR}/ca.pem`, file(pki, 'ca.pem'));
-  await cluster.main.writeFile(`${TLS_DIR}/main.pem`, file(pki, 'main.pem'));
-  await cluster.main.writeFile(`${TLS_DIR}/main.key`, file(pki, 'main.key'), 0o600);
-  for (const name of ['worker1', 'worker2'] as const) {
-    const node = cluster.node(name);
-    await node.writeFile(`${TLS_DIR}/ca.pem`, file(pki, 'ca.pem'));
-    await node.writeFile(`${TLS_DIR}/${name}.pem`, file(pki, `${name}.pem`));
-    await node.writeFile(`${TLS_DIR}/${name}.key`, file(pki, `${name}.key`), 0o600);
-  }
+  await installPki(cluster, pki);
   // What worker2 needs to misbehave: worker1's name in its own certificate's stead, and a rogue CA's.
   await cluster.node('worker2').writeFile(`${TLS_DIR}/rogue-worker2.pem`, file(rogue, 'worker2.pem'));
   await cluster.node('worker2').writeFile(`${TLS_DIR}/rogue-worker2.key`, file(rogue, 'worker2.key'), 0o600);

@@ -39,6 +39,9 @@ describe('tlsMismatchHint', () => {
     expect(tlsMismatchHint('wss://h:842/', new Error('Client network socket disconnected before secure TLS connection was established'))).toContain(
       'does not speak TLS on this port',
     );
+    expect(
+      tlsMismatchHint('wss://10.0.0.1:842/', Object.assign(new Error("Hostname/IP does not match certificate's altnames: IP: 10.0.0.1 is not in the cert's list: "), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' })),
+    ).toContain('set TLSServerName=');
     expect(tlsMismatchHint('ws://h:842/', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe('');
   });
 });

@@ -26,6 +26,9 @@ export function tlsMismatchHint(url: string, err: NodeJS.ErrnoException): string
   if (url.startsWith('wss:') && /wrong version number|packet length too long|unknown protocol|EPROTO|before secure TLS connection was established/i.test(`${err.code ?? ''} ${message}`)) {
     return ' (the controller does not speak TLS on this port: remove TLSCAFile= here, or configure TLS on the controller)';
   }
+  if (url.startsWith('wss:') && /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames/i.test(`${err.code ?? ''} ${message}`)) {
+    return " (set TLSServerName= to a name the controller's certificate carries)";
+  }
   if (url.startsWith('ws:') && /socket hang up|ECONNRESET|Parse Error/i.test(`${err.code ?? ''} ${message}`)) {
     return ' (if the controller requires TLS, set TLSCAFile= in this agent\'s configuration)';
   }
