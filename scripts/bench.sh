@@ -13,7 +13,13 @@
 #                  per set of Node options (MEMORY_VARIANTS)
 #   scale          bench/scale.ts: the built controller with SCALE_NODES
 #                  (default 200,1000,2000) simulated agents on this host
-# Each but scale boots its cluster in containers, prints a table of figures
+#   fuzz           bench/fuzz.ts: the test suite's fuzz run of both links, the
+#                  config parser and proxy names, FUZZ_CASES (default 100000)
+#                  cases per target from FUZZ_SEED, on this host
+#   tls            bench/tls.ts: an agent's connect + register and the start
+#                  round trip, plaintext next to TLS 1.3 with client
+#                  certificates, in one process on this host
+# Each but scale, fuzz and tls boots its cluster in containers, prints a table of figures
 # (never asserted) and removes the containers again. See docs/performance.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,8 +32,10 @@ case "${1:-}" in
   reconnect) bench=reconnect; shift ;;
   run) bench=run; shift ;;
   scale) bench=scale; shift ;;
+  fuzz) bench=fuzz; shift ;;
+  tls) bench=tls; shift ;;
   '') bench=run ;;
-  *) echo "usage: scripts/bench.sh [run|cli|proxy-trace|reconnect|scale]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [run|cli|memory|proxy-trace|reconnect|scale|fuzz|tls]" >&2; exit 2 ;;
 esac
 
 common=(--bundle --platform=node --format=esm --target=node20 --conditions=source --log-level=warning)
@@ -43,6 +51,16 @@ if [ "$bench" = scale ]; then
     --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" --outfile=dist/bench/scale-agents.mjs
   node_modules/.bin/esbuild bench/scale.ts "${common[@]}" --outfile=dist/bench/scale.mjs
   exec node dist/bench/scale.mjs "$@"
+fi
+
+# fuzz runs in-process on this host, no containers and no build: the
+# controller and agents are bundled from their sources with the benchmark.
+if [ "$bench" = fuzz ] || [ "$bench" = tls ]; then
+  prepare_node_modules
+  node_modules/.bin/esbuild "bench/$bench.ts" "${common[@]}" --external:usocket --external:x11 \
+    --external:bufferutil --external:utf-8-validate \
+    --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" --outfile="dist/bench/$bench.mjs"
+  exec node "dist/bench/$bench.mjs" "$@"
 fi
 
 prepare_all
