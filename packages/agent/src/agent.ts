@@ -16,7 +16,7 @@ import {
 } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import type { AgentConfig } from './config.js';
-import { agentTlsOptions } from './tls-options.js';
+import { agentTlsOptions, tokenHeaders } from './tls-options.js';
 import { controllerUrl, formatControllerAddress, parseControllerAddress } from './controller-address.js';
 import { ControllerLink } from './controller-link.js';
 import { agentHandlers, type AgentHandlers } from './handlers/index.js';
@@ -76,6 +76,7 @@ export class Agent {
     this.link = new ControllerLink({
       url: () => this.controller.url,
       tls: config.tls && (() => agentTlsOptions(config.tls!)),
+      headers: config.nodeTokenFile === undefined ? undefined : () => tokenHeaders(config.nodeName, config.nodeTokenFile!),
       nodeName: config.nodeName,
       heartbeatInterval: config.heartbeatInterval,
       controllerHeartbeatThreshold: config.controllerHeartbeatThreshold,
@@ -207,6 +208,9 @@ export class Agent {
     const { config, log } = this.opts;
     log.info(`Starting bluechi-agent ${VERSION} as node '${config.nodeName}'`);
     log.debug({ files: config.files, url: config.controllerUrl }, 'Configuration loaded');
+    if (config.nodeTokenFile !== undefined && config.controllerUrl.startsWith('ws://')) {
+      log.warn('NodeTokenFile is set but the link to the controller is not TLS: anyone on the path can read the token (set TLSCAFile= as well)');
+    }
     if (this.opts.serveBus) this.bus = await this.opts.serveBus(this.busHandlers());
     await this.adoptRunningProxies();
     this.link.start();

@@ -18,6 +18,7 @@ import {
   type LogTarget,
   filePath,
   parseTlsVersion,
+  readNodeToken,
   readPem,
   type TlsVersion,
 } from '@bluechi-ts/protocol';
@@ -62,8 +63,17 @@ export type AgentConfig = {
   readonly maxFrameBytes: number;
   /** TLS for TCP addresses, or undefined for plaintext; Unix socket addresses never use TLS. */
   readonly tls: AgentTlsConfig | undefined;
+  /** A root-only file holding this node's token, sent at each connection (`NodeTokenFile=`, ours), if any. */
+  readonly nodeTokenFile: string | undefined;
   readonly files: readonly string[];
 };
+
+/** NodeTokenFile=, checked here: readable, root-only, holding a token. */
+function tokenFileFrom(get: (k: string) => { value: string; file: string; line: number } | undefined): string | undefined {
+  const path = filePath(get('NodeTokenFile'));
+  if (path !== undefined) readNodeToken('NodeTokenFile', path);
+  return path;
+}
 
 /** TLS is on when TLSCAFile= is set; a client certificate needs both its file and its key. Files are checked for readability here. */
 function tlsFrom(get: (k: string) => { value: string; file: string; line: number } | undefined): AgentTlsConfig | undefined {
@@ -151,6 +161,7 @@ export function buildAgentConfig(doc: IniDocument, files: string[], o: AgentOver
     logIsQuiet: get('LogIsQuiet') ? parseBool(get('LogIsQuiet')!.value) : d.logIsQuiet,
     maxFrameBytes: num('MaxFrameBytes', d.maxFrameBytes),
     tls,
+    nodeTokenFile: tokenFileFrom(get),
     files,
   });
 }

@@ -39,6 +39,8 @@ export type LinkState = 'disconnected' | 'connecting' | 'connected';
 
 export type ControllerLinkOptions = {
   url: () => string;
+  /** Extra headers of the upgrade request (the node token), read anew for each try; throws when unreadable. */
+  headers?: () => Record<string, string>;
   /** TLS options for a `wss:` URL (CA, client certificate, server name), read anew for each try; throws when unreadable. */
   tls?: () => import('node:tls').ConnectionOptions;
   nodeName: string;
@@ -185,8 +187,9 @@ export class ControllerLink {
         maxPayload: this.opts.maxFrameBytes,
         perMessageDeflate: false,
         handshakeTimeout: 10_000,
-        // Read at each try, so certificates renewed on disk are used by the next connection.
+        // Read at each try, so certificates and tokens renewed on disk are used by the next connection.
         ...(url.startsWith('wss:') ? this.opts.tls?.() : undefined),
+        ...(this.opts.headers && { headers: this.opts.headers() }),
       });
     } catch (err) {
       // An address ws cannot dial at all: a failed try like any other.

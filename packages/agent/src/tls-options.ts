@@ -3,7 +3,7 @@
  * the configured files at each try.
  */
 import type { ConnectionOptions } from 'node:tls';
-import { readPem } from '@bluechi-ts/protocol';
+import { NODE_NAME_HEADER, readNodeToken, readPem } from '@bluechi-ts/protocol';
 import type { AgentTlsConfig } from './config.js';
 
 /** CA, client certificate and key (when configured), server name and minimum version; throws ConfigError for an unreadable file. */
@@ -33,4 +33,9 @@ export function tlsMismatchHint(url: string, err: NodeJS.ErrnoException): string
     return ' (if the controller requires TLS, set TLSCAFile= in this agent\'s configuration)';
   }
   return '';
+}
+
+/** The upgrade headers that carry this node's token: its name and `Authorization: Bearer TOKEN`, the token read from its file now. */
+export function tokenHeaders(nodeName: string, tokenFile: string): Record<string, string> {
+  return { [NODE_NAME_HEADER]: nodeName, Authorization: `Bearer ${readNodeToken('NodeTokenFile', tokenFile)}` };
 }

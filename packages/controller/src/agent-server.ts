@@ -13,7 +13,7 @@ import { mkdirSync, unlinkSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AGENT_SUBPROTOCOL, RETRY_AFTER_MS_HEADER, certificateNames, type NodeIdentitySource } from '@bluechi-ts/protocol';
+import { AGENT_SUBPROTOCOL, NODE_NAME_HEADER, RETRY_AFTER_MS_HEADER, certificateNames, tokenMatches, type NodeIdentitySource } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import { ListenFdsError, type ListenFd } from './listen-fds.js';
 
@@ -25,14 +25,23 @@ export type AgentServerOptions = {
   maxFrameBytes: number;
   /** Whether another unregistered connection may be accepted now. */
   acceptAnonymous: () => boolean;
-  /**
-   * A new agent connection; `identity` is the node names its client
-   * certificate vouches for (TLS with client certificates), else undefined.
-   */
-  onConnection: (ws: WebSocket, peerIp: string, identity: readonly string[] | undefined) => void;
+  /** A new agent connection, with what its upgrade proved about it. */
+  onConnection: (ws: WebSocket, peerIp: string, auth: AgentAuth) => void;
+  /** The SHA-256 (hex) of the token node `name` must present, if it has one (`[node NAME] TokenSHA256=`). */
+  tokenSha256For?: (name: string) => string | undefined;
   /** TLS on the TCP listener (never on the Unix socket). */
   tls?: AgentServerTls;
   log: Logger;
+};
+
+/** What an agent connection's upgrade proved, checked again at Register. */
+export type AgentAuth = {
+  /** It came over the Unix socket (root-only), where neither certificates nor tokens apply. */
+  readonly local: boolean;
+  /** The node names its client certificate vouches for; undefined without client certificates. */
+  readonly certificateNames?: readonly string[];
+  /** The node whose token it presented, checked against that node's TokenSHA256=. */
+  readonly tokenNode?: string;
 };
 
 export type AgentServerTls = {
@@ -140,6 +149,23 @@ export class AgentServer {
     return { log: `its client certificate was not accepted (${reason})`, agent: `client certificate not accepted (${reason})` };
   }
 
+  /**
+   * The node token of this upgrade (`X-BlueChi-Node` and `Authorization:
+   * Bearer`): the node it proves, a refusal when it is wrong, or nothing when
+   * none was sent or the node has no TokenSHA256=.
+   */
+  private checkToken(req: IncomingMessage): { node?: string; refusal?: string } | undefined {
+    const claimed = req.headers[NODE_NAME_HEADER.toLowerCase()];
+    const authorization = req.headers.authorization;
+    if (typeof claimed !== 'string' || typeof authorization !== 'string' || !/^Bearer /i.test(authorization)) return undefined;
+    const expected = this.opts.tokenSha256For?.(claimed);
+    if (expected === undefined) return undefined;
+    if (!tokenMatches(authorization.slice('Bearer '.length).trim(), expected)) {
+      return { refusal: `the token for node '${claimed.slice(0, 64)}' is not accepted (it does not match its TokenSHA256=)` };
+    }
+    return { node: claimed };
+  }
+
   /** The node names the client certificate of this upgrade vouches for, or undefined without client certificates. */
   private identityOf(req: IncomingMessage): readonly string[] | undefined {
     const tls = this.opts.tls;
@@ -178,9 +204,17 @@ export class AgentServer {
       refuseUpgrade(socket, 403, `Forbidden: ${refusal.agent}`);
       return;
     }
-    const identity = viaUnix ? undefined : this.identityOf(req);
+    const token = viaUnix ? undefined : this.checkToken(req);
+    if (token?.refusal) {
+      this.opts.log.warn({ peerIp: req.socket.remoteAddress }, `Refused a connection from ${req.socket.remoteAddress ?? 'an agent'}: ${token.refusal}`);
+      refuseUpgrade(socket, 403, `Forbidden: ${token.refusal}`);
+      return;
+    }
+    const auth: AgentAuth = viaUnix
+      ? { local: true }
+      : { local: false, certificateNames: this.identityOf(req), ...(token?.node !== undefined && { tokenNode: token.node }) };
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.opts.onConnection(ws, viaUnix ? '' : normaliseIp(req.socket.remoteAddress), identity);
+      this.opts.onConnection(ws, viaUnix ? '' : normaliseIp(req.socket.remoteAddress), auth);
     });
   }
 

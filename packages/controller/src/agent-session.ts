@@ -15,6 +15,7 @@ import {
 } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import { AGENT_LINK_TABLES, type AgentPeer } from './agent-peer.js';
+import type { AgentAuth } from './agent-server.js';
 import type { ControllerNode } from './node.js';
 import type { UnitEvent } from './unit-subscriptions.js';
 
@@ -51,8 +52,8 @@ export class AgentSession {
     transport: Transport,
     readonly peerIp: string,
     private readonly host: SessionHost,
-    /** The node names this connection's client certificate vouches for; undefined without client certificates. */
-    readonly identity?: readonly string[],
+    /** What the connection's upgrade proved (certificate names, token); checked again at Register. */
+    readonly auth: AgentAuth = { local: false },
   ) {
     const log = host.log;
     this.peer = new RpcPeer(transport, {

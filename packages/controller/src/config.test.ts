@@ -143,3 +143,13 @@ describe('controller TLS keys', () => {
     );
   });
 });
+
+describe('[node NAME] TokenSHA256', () => {
+  it('keeps the hash in lower case for its node, and refuses a malformed one', () => {
+    const hash = 'AB'.repeat(32);
+    const c = build(`[bluechi-controller]\nAllowedNodeNames=w1,w2\n[node w1]\nTokenSHA256=${hash}\n`);
+    expect(c.nodes.find((n) => n.name === 'w1')!.tokenSha256).toBe(hash.toLowerCase());
+    expect(c.nodes.find((n) => n.name === 'w2')!.tokenSha256).toBeUndefined();
+    expect(() => build('[bluechi-controller]\nAllowedNodeNames=w1\n[node w1]\nTokenSHA256=xyz\n')).toThrow('Invalid value for TokenSHA256');
+  });
+});

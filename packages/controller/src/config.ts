@@ -21,6 +21,7 @@ import {
   type LogTarget,
   filePath,
   parseNodeIdentitySource,
+  parseTokenSha256,
   parseTlsVersion,
   readPem,
   type NodeIdentitySource,
@@ -54,6 +55,8 @@ export type NodeConfig = {
   readonly name: string;
   /** Target nodes this node may start units on through proxy services. */
   readonly allowDependenciesOn: readonly string[];
+  /** The SHA-256 (hex) of the token this node's agent must present over TCP (`TokenSHA256=`, ours), if any. */
+  readonly tokenSha256?: string;
 };
 
 /**
@@ -149,6 +152,7 @@ export const CONTROLLER_DEFAULTS = {
 function nodesFrom(doc: IniDocument, section: Map<string, { value: string; file: string; line: number }>): NodeConfig[] {
   const order: string[] = [];
   const allow = new Map<string, string[]>();
+  const tokens = new Map<string, string>();
   const add = (name: string) => {
     if (!isValidNodeName(name)) throw new ConfigError(`Invalid node name '${name}' in AllowedNodeNames or a [node] section`);
     if (!order.includes(name)) order.push(name);
@@ -162,8 +166,12 @@ function nodesFrom(doc: IniDocument, section: Map<string, { value: string; file:
     if (keys.has('Allowed') && parseBool(keys.get('Allowed')!.value)) add(name);
     const deps = keys.get('AllowDependenciesOn');
     if (deps) allow.set(name, parseList(deps.value));
+    const token = keys.get('TokenSHA256');
+    if (token) tokens.set(name, parseTokenSha256('TokenSHA256', token));
   }
-  return order.map((name) => Object.freeze({ name, allowDependenciesOn: Object.freeze(allow.get(name) ?? []) }));
+  return order.map((name) =>
+    Object.freeze({ name, allowDependenciesOn: Object.freeze(allow.get(name) ?? []), ...(tokens.has(name) && { tokenSha256: tokens.get(name)! }) }),
+  );
 }
 
 export function buildControllerConfig(doc: IniDocument, files: string[], overrides: ControllerOverrides = {}): ControllerConfig {

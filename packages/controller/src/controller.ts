@@ -83,9 +83,10 @@ export class Controller implements SessionHost {
       unixPath: config.useUds ? config.agentSocketPath : undefined,
       maxFrameBytes: config.maxFrameBytes,
       acceptAnonymous: () => this.anonymousCount() < config.maxAnonymousConnections,
-      onConnection: (ws, peerIp, identity) => {
-        this.sessions.add(new AgentSession(webSocketTransport(ws), peerIp, this, identity));
+      onConnection: (ws, peerIp, auth) => {
+        this.sessions.add(new AgentSession(webSocketTransport(ws), peerIp, this, auth));
       },
+      tokenSha256For: (name) => this.registry.find(name)?.config.tokenSha256,
       tls: config.tls && {
         context: () => tlsContext(config.tls!),
         requireClientCertificate: config.tls.caFile !== undefined,
@@ -201,11 +202,18 @@ export class Controller implements SessionHost {
   // ---- SessionHost -------------------------------------------------------
 
   register(session: AgentSession, name: string, heartbeatInterval: number): ControllerNode {
-    if (session.identity !== undefined && !session.identity.includes(name)) {
-      const names = session.identity.length === 0 ? 'none' : session.identity.map((n) => `'${n}'`).join(', ');
-      const message = `Node name '${name}' is not the identity of this connection's certificate (${names})`;
+    const refuse = (message: string): never => {
       this.log.warn({ node: name, peerIp: session.peerIp, code: ErrorCodes.NODE_IDENTITY_MISMATCH }, `Refused registration of node '${name}': ${message}`);
       throw new BluechiError(ErrorCodes.NODE_IDENTITY_MISMATCH, message);
+    };
+    const { certificateNames, tokenNode, local } = session.auth;
+    if (certificateNames !== undefined && !certificateNames.includes(name)) {
+      const names = certificateNames.length === 0 ? 'none' : certificateNames.map((n) => `'${n}'`).join(', ');
+      refuse(`Node name '${name}' is not the identity of this connection's certificate (${names})`);
+    }
+    if (tokenNode !== undefined && tokenNode !== name) refuse(`Node name '${name}' is not the node this connection's token is for ('${tokenNode}')`);
+    if (!local && tokenNode !== name && this.registry.find(name)?.config.tokenSha256 !== undefined) {
+      refuse(`Node '${name}' must present its token (TokenSHA256= is set for it), and this connection did not (set NodeTokenFile= in its agent configuration)`);
     }
     const decision = this.registry.decideRegister(name);
     if (!decision.ok) {

@@ -177,3 +177,9 @@ export const AGENT_SUBPROTOCOL = `bluechi-ts.agent.v${PROTOCOL_VERSION}`;
  * `Retry-After` (whole seconds) is sent beside it for other clients.
  */
 export const RETRY_AFTER_MS_HEADER = 'Retry-After-Ms';
+/**
+ * The node an agent's upgrade request speaks for, sent with its token
+ * (`Authorization: Bearer TOKEN`) so the controller can check the token
+ * before any message is read (docs/security.md, "Node tokens").
+ */
+export const NODE_NAME_HEADER = 'X-BlueChi-Node';

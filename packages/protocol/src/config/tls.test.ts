@@ -42,3 +42,31 @@ describe('certificateNames', () => {
     expect(certificateNames({ subject: null }, 'cn')).toEqual([]);
   });
 });
+
+describe('node tokens', () => {
+  it('hashes and compares tokens, and checks TokenSHA256= values', async () => {
+    const { tokenSha256, tokenMatches, parseTokenSha256 } = await import('./tls.js');
+    const hash = tokenSha256('a-token-of-enough-length');
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(tokenMatches('a-token-of-enough-length', hash)).toBe(true);
+    expect(tokenMatches('another-token-entirely', hash)).toBe(false);
+    expect(parseTokenSha256('TokenSHA256', entry(hash.toUpperCase()))).toBe(hash);
+    expect(() => parseTokenSha256('TokenSHA256', entry('abc'))).toThrow("Invalid value for TokenSHA256 in 'x.conf' on line 3");
+  });
+
+  it('reads a token file only when root alone may read it, and only with a token in it', async () => {
+    const { chmodSync } = await import('node:fs');
+    const { readNodeToken } = await import('./tls.js');
+    const good = join(dir, 'token');
+    writeFileSync(good, '  0123456789abcdef0123\n', { mode: 0o600 });
+    chmodSync(good, 0o600);
+    expect(readNodeToken('NodeTokenFile', good)).toBe('0123456789abcdef0123');
+    chmodSync(good, 0o640);
+    expect(() => readNodeToken('NodeTokenFile', good)).toThrow('may be read by others (mode 0640)');
+    const short = join(dir, 'short');
+    writeFileSync(short, 'abc', { mode: 0o600 });
+    chmodSync(short, 0o600);
+    expect(() => readNodeToken('NodeTokenFile', short)).toThrow('holds no token of at least 16 characters');
+    expect(() => readNodeToken('NodeTokenFile', join(dir, 'nothing'))).toThrow('no such file');
+  });
+});
