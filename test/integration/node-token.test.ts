@@ -6,30 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenSha256 } from '@bluechi-ts/protocol';
+import { clusterNow, journalSince, nodeState, restartAgentWith } from '../harness/agent-reconfigure.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { waitFor } from '../harness/wait.js';
 
 const TOKEN = 'worker1-token-for-the-integration-test';
 const TOKEN_FILE = '/etc/bluechi/node.token';
-const OVERRIDE = '/etc/bluechi/agent.conf.d/2-test.conf';
 let cluster: Cluster;
 
-async function journal(node: 'main' | 'worker1', unit: string, since: string): Promise<string> {
-  return (await cluster.node(node).exec(`journalctl --no-pager -o cat -u ${unit} --since '${since}'`)).stdout;
-}
-async function now(): Promise<string> {
-  return (await cluster.main.exec("date '+%Y-%m-%d %H:%M:%S'")).stdout.trim();
-}
-async function state(name: string): Promise<string> {
-  const { stdout } = await cluster.ctl('status');
-  return stdout.split('\n').find((l) => l.trim().startsWith(`${name} `))?.split('|')[1]?.trim() ?? '';
-}
-async function restartWorker1(lines: string | undefined): Promise<void> {
-  const w1 = cluster.node('worker1');
-  if (lines === undefined) await w1.run(`rm -f ${OVERRIDE}`);
-  else await w1.writeFile(OVERRIDE, `[bluechi-agent]\n${lines}\n`);
-  await w1.run('systemctl reset-failed bluechi-agent; systemctl restart bluechi-agent');
-}
+const journal = (node: string, unit: string, since: string) => journalSince(cluster, node, unit, since);
+const state = (name: string) => nodeState(cluster, name);
+const now = () => clusterNow(cluster);
+const restartWorker1 = (lines: string | undefined) => restartAgentWith(cluster, 'worker1', lines);
 
 beforeAll(async () => {
   cluster = await startCluster({
@@ -71,6 +59,15 @@ describe('node tokens', () => {
     }
     await cluster.waitOnline();
     expect(await state('worker1')).toBe('online');
+  });
+
+  it('takes systemctl reload on the agent without dropping its connection', async () => {
+    const since = await now();
+    await cluster.node('worker1').run('systemctl reload bluechi-agent');
+    await waitFor('the reload in the journal', async () => (await journal('worker1', 'bluechi-agent', since)).includes('Reload requested: the TLS files and the node token are read again at the next connection'));
+    expect((await cluster.node('worker1').exec('systemctl is-active bluechi-agent')).stdout.trim()).toBe('active');
+    expect(await state('worker1')).toBe('online');
+    expect(await journal('worker1', 'bluechi-agent', since)).not.toContain('Disconnected from controller');
   });
 
   it('refuses to start an agent whose token file others may read', async () => {

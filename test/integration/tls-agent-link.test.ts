@@ -10,10 +10,10 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterNow, journalSince, nodeState, restartAgentWith } from '../harness/agent-reconfigure.js';
 import { startCluster, type Cluster } from '../harness/cluster.js';
 import { agentTlsConf, controllerTlsConf, installPki, makePki, TLS_DIR } from '../harness/tls.js';
 import { waitFor } from '../harness/wait.js';
-const OVERRIDE = '/etc/bluechi/agent.conf.d/2-test.conf';
 
 let pki: string;
 let rogue: string;
@@ -21,24 +21,10 @@ let cluster: Cluster;
 
 const file = (dir: string, name: string) => readFileSync(join(dir, name));
 
-async function journal(node: 'main' | 'worker1' | 'worker2', unit: string, since: string): Promise<string> {
-  return (await cluster.node(node).exec(`journalctl --no-pager -o cat -u ${unit} --since '${since}'`)).stdout;
-}
-async function nodeState(name: string): Promise<string> {
-  const { stdout } = await cluster.ctl('status');
-  return stdout.split('\n').find((l) => l.trim().startsWith(`${name} `))?.split('|')[1]?.trim() ?? '';
-}
-async function now(): Promise<string> {
-  return (await cluster.main.exec("date '+%Y-%m-%d %H:%M:%S'")).stdout.trim();
-}
-/** Restarts worker2's agent with extra config lines (none: back to its own TLS keys). */
-async function reconfigureWorker2(lines: string | undefined): Promise<void> {
-  const w2 = cluster.node('worker2');
-  if (lines === undefined) await w2.run(`rm -f ${OVERRIDE}`);
-  else await w2.writeFile(OVERRIDE, `[bluechi-agent]\n${lines}\n`);
-  // Many restarts in a row: keep the unit's start limit (5 in 60 s) out of the way.
-  await w2.run('systemctl reset-failed bluechi-agent; systemctl restart bluechi-agent');
-}
+const journal = (node: string, unit: string, since: string) => journalSince(cluster, node, unit, since);
+const state = (name: string) => nodeState(cluster, name);
+const now = () => clusterNow(cluster);
+const reconfigureWorker2 = (lines: string | undefined) => restartAgentWith(cluster, 'worker2', lines);
 
 beforeAll(async () => {
   pki = makePki('main', ['worker1', 'worker2']);
@@ -64,8 +50,8 @@ afterAll(async () => {
 
 describe('TLS on the agent link', () => {
   it('brings the cluster up over TLS: the agents dial wss:// and are online', async () => {
-    expect(await nodeState('worker1')).toBe('online');
-    expect(await nodeState('worker2')).toBe('online');
+    expect(await state('worker1')).toBe('online');
+    expect(await state('worker2')).toBe('online');
     const log = await journal('worker1', 'bluechi-agent', '-10min');
     expect(log).toContain('Connecting to controller on wss://127.0.0.1:');
     expect(log).toContain("Connected to controller as 'worker1'");
@@ -88,7 +74,7 @@ describe('TLS on the agent link', () => {
       await reconfigureWorker2('NodeName=worker1');
       const message = "Node name 'worker1' is not the identity of this connection's certificate ('worker2')";
       await waitFor('the refusal on both sides', async () => (await journal('main', 'bluechi-controller', since)).includes(message) && (await journal('worker2', 'bluechi-agent', since)).includes(message));
-      expect(await nodeState('worker1')).toBe('offline');
+      expect(await state('worker1')).toBe('offline');
     } finally {
       await reconfigureWorker2(undefined);
       await cluster.node('worker1').run('systemctl start bluechi-agent');
@@ -119,7 +105,7 @@ describe('TLS on the agent link', () => {
         const since = await now();
         await reconfigureWorker2(c.lines);
         await waitFor(`"${c.controller}" on both sides`, async () => (await journal('main', 'bluechi-controller', since)).includes(c.controller) && (await journal('worker2', 'bluechi-agent', since)).includes(c.agent));
-        expect(await nodeState('worker2')).toBe('offline');
+        expect(await state('worker2')).toBe('offline');
       }
     } finally {
       await reconfigureWorker2(undefined);
@@ -139,14 +125,14 @@ describe('TLS on the agent link', () => {
       // A new connection meets the new certificate, which worker2 does not trust.
       await reconfigureWorker2(undefined);
       await waitFor('worker2 to reject the new certificate', async () => (await journal('worker2', 'bluechi-agent', since)).includes('Failed to connect to controller'));
-      expect(await nodeState('worker2')).toBe('offline');
-      expect(await nodeState('worker1')).toBe('online');
+      expect(await state('worker2')).toBe('offline');
+      expect(await state('worker1')).toBe('online');
     } finally {
       await main.writeFile(`${TLS_DIR}/main.pem`, file(pki, 'main.pem'));
       await main.writeFile(`${TLS_DIR}/main.key`, file(pki, 'main.key'), 0o600);
       await main.run('systemctl reload bluechi-controller');
     }
     await cluster.waitOnline();
-    expect(await nodeState('worker2')).toBe('online');
+    expect(await state('worker2')).toBe('online');
   });
 });

@@ -52,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
     process.exit(75);
   });
   const agent = new Agent({ config, systemd, log, serveBus: serveAgentBus });
+  // systemctl reload (ExecReload= sends SIGHUP): the TLS files and the node
+  // token are read at each connection attempt, so the established connection
+  // stays and the next one uses what is on disk.
+  process.on('SIGHUP', () => log.info('Reload requested: the TLS files and the node token are read again at the next connection; the current connection stays'));
   // Ready once systemd is reachable and the agent's own bus API is up; the
   // controller link comes up in the background and never holds up boot.
   return runDaemon({

@@ -23,8 +23,8 @@ export type AgentServerOptions = {
   tcpHost?: string;
   unixPath?: string;
   maxFrameBytes: number;
-  /** Whether another unregistered connection may be accepted now. */
-  acceptAnonymous: () => boolean;
+  /** Why another unregistered connection from `peerIp` ('' on the Unix socket) may not be accepted now, or undefined when it may. */
+  refuseAnonymous: (peerIp: string) => string | undefined;
   /** A new agent connection, with what its upgrade proved about it. */
   onConnection: (ws: WebSocket, peerIp: string, auth: AgentAuth) => void;
   /** The SHA-256 (hex) of the token node `name` must present, if it has one (`[node NAME] TokenSHA256=`). */
@@ -192,10 +192,11 @@ export class AgentServer {
       refuseUpgrade(socket, 426, `Upgrade Required: subprotocol ${AGENT_SUBPROTOCOL}`);
       return;
     }
-    if (!this.opts.acceptAnonymous()) {
-      this.opts.log.warn({ peerIp: req.socket.remoteAddress }, 'Refused connection: too many unregistered connections');
+    const busy = this.opts.refuseAnonymous(viaUnix ? '' : normaliseIp(req.socket.remoteAddress));
+    if (busy !== undefined) {
+      this.opts.log.warn({ peerIp: req.socket.remoteAddress }, `Refused connection: ${busy}`);
       const retry = `Retry-After: ${Math.ceil(REFUSAL_RETRY_AFTER_MS / 1000)}\r\n${RETRY_AFTER_MS_HEADER}: ${REFUSAL_RETRY_AFTER_MS}\r\n`;
-      refuseUpgrade(socket, 503, 'Service Unavailable: too many unregistered connections', retry);
+      refuseUpgrade(socket, 503, `Service Unavailable: ${busy}`, retry);
       return;
     }
     const refusal = viaUnix ? undefined : this.certificateRefusal(req);

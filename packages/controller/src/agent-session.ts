@@ -26,6 +26,8 @@ export interface SessionHost {
   readonly log: Logger;
   readonly requestTimeout: number;
   readonly registerTimeout: number;
+  /** Requests one agent may have in flight to the controller (MaxPendingRequestsPerNode=). */
+  readonly maxPendingRequests: number;
   /** Decides and performs the registration; throws a BluechiError when refused. */
   register(session: AgentSession, name: string, heartbeatInterval: number): ControllerNode;
   heartbeat(node: ControllerNode): void;
@@ -59,6 +61,7 @@ export class AgentSession {
     this.peer = new RpcPeer(transport, {
       ...AGENT_LINK_TABLES,
       defaultTimeoutMs: host.requestTimeout,
+      maxInFlightIncoming: host.maxPendingRequests,
       onProtocolError: (err) =>
         log.warn({ node: this.node?.name, peerIp, code: err.code }, `Refused a message from agent: ${err.message}`),
     });

@@ -153,3 +153,19 @@ describe('[node NAME] TokenSHA256', () => {
     expect(() => build('[bluechi-controller]\nAllowedNodeNames=w1\n[node w1]\nTokenSHA256=xyz\n')).toThrow('Invalid value for TokenSHA256');
   });
 });
+
+describe('limit keys', () => {
+  it('have documented defaults and take values', () => {
+    const d = build('[bluechi-controller]\n');
+    expect([d.maxAnonymousConnectionsPerAddress, d.maxRegistrationsPerSecond, d.maxPendingRequestsPerNode, d.maxMonitorsPerClient, d.maxSubscriptionsPerMonitor]).toEqual([
+      64, 5000, 256, 64, 4096,
+    ]);
+    const c = build(
+      '[bluechi-controller]\nMaxAnonymousConnectionsPerAddress=4\nMaxRegistrationsPerSecond=100\nMaxPendingRequestsPerNode=32\nMaxMonitorsPerClient=8\nMaxSubscriptionsPerMonitor=512\n',
+    );
+    expect([c.maxAnonymousConnectionsPerAddress, c.maxRegistrationsPerSecond, c.maxPendingRequestsPerNode, c.maxMonitorsPerClient, c.maxSubscriptionsPerMonitor]).toEqual([
+      4, 100, 32, 8, 512,
+    ]);
+    expect(() => build('[bluechi-controller]\nMaxPendingRequestsPerNode=lots\n')).toThrow('MaxPendingRequestsPerNode');
+  });
+});

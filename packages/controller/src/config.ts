@@ -93,6 +93,16 @@ export type ControllerConfig = {
   readonly maxFrameBytes: number;
   /** Connections that have not registered yet, at most. */
   readonly maxAnonymousConnections: number;
+  /** Of those, from one IP address at most (Unix socket connections are not counted). */
+  readonly maxAnonymousConnectionsPerAddress: number;
+  /** New agent connections accepted per second, at most (further ones are refused with a retry hint). */
+  readonly maxRegistrationsPerSecond: number;
+  /** Requests one agent may have in flight to the controller at once. */
+  readonly maxPendingRequestsPerNode: number;
+  /** Monitors one API or D-Bus client may hold. */
+  readonly maxMonitorsPerClient: number;
+  /** Unit subscriptions one monitor may hold (each unit of a SubscribeList counts). */
+  readonly maxSubscriptionsPerMonitor: number;
   /** An unregistered connection is closed after this long. */
   readonly registerTimeout: number;
   /** Controller-to-agent request timeout. */
@@ -144,6 +154,11 @@ export const CONTROLLER_DEFAULTS = {
   logIsQuiet: false,
   maxFrameBytes: 16 * 1024 * 1024,
   maxAnonymousConnections: 64,
+  maxAnonymousConnectionsPerAddress: 64,
+  maxRegistrationsPerSecond: 5000,
+  maxPendingRequestsPerNode: 256,
+  maxMonitorsPerClient: 64,
+  maxSubscriptionsPerMonitor: 4096,
   registerTimeout: 10_000,
   requestTimeout: 30_000,
   proxyReleaseDelay: 10_000,
@@ -208,6 +223,11 @@ export function buildControllerConfig(doc: IniDocument, files: string[], overrid
     logIsQuiet: get('LogIsQuiet') ? parseBool(get('LogIsQuiet')!.value) : d.logIsQuiet,
     maxFrameBytes: num('MaxFrameBytes', d.maxFrameBytes),
     maxAnonymousConnections: num('MaxAnonymousConnections', d.maxAnonymousConnections),
+    maxAnonymousConnectionsPerAddress: num('MaxAnonymousConnectionsPerAddress', d.maxAnonymousConnectionsPerAddress),
+    maxRegistrationsPerSecond: num('MaxRegistrationsPerSecond', d.maxRegistrationsPerSecond),
+    maxPendingRequestsPerNode: num('MaxPendingRequestsPerNode', d.maxPendingRequestsPerNode),
+    maxMonitorsPerClient: num('MaxMonitorsPerClient', d.maxMonitorsPerClient),
+    maxSubscriptionsPerMonitor: num('MaxSubscriptionsPerMonitor', d.maxSubscriptionsPerMonitor),
     registerTimeout: num('RegisterTimeout', d.registerTimeout),
     requestTimeout: num('RequestTimeout', d.requestTimeout),
     proxyReleaseDelay: num('ProxyReleaseDelay', d.proxyReleaseDelay),

@@ -74,7 +74,10 @@ export class Controller implements SessionHost {
     this.registry = new NodeRegistry(config.nodes);
     this.jobs = new JobRegistry(this.wallNow, this.monoNow);
     this.units = new UnitSubscriptions(this.registry, log);
-    this.monitors = new MonitorRegistry(this.units, log);
+    this.monitors = new MonitorRegistry(this.units, log, {
+      monitorsPerClient: config.maxMonitorsPerClient,
+      unitsPerMonitor: config.maxSubscriptionsPerMonitor,
+    });
     this.metrics = new Metrics(this.registry, this.jobs, log, this.monoNow);
     this.proxies = new ProxyRouter(this.registry, this.units, log, config.proxyReleaseDelay);
     this.agentServer = new AgentServer({
@@ -82,7 +85,7 @@ export class Controller implements SessionHost {
       tcpHost: config.listenAddress,
       unixPath: config.useUds ? config.agentSocketPath : undefined,
       maxFrameBytes: config.maxFrameBytes,
-      acceptAnonymous: () => this.anonymousCount() < config.maxAnonymousConnections,
+      refuseAnonymous: (peerIp) => this.refuseAnonymous(peerIp),
       onConnection: (ws, peerIp, auth) => {
         this.sessions.add(new AgentSession(webSocketTransport(ws), peerIp, this, auth));
       },
@@ -116,6 +119,10 @@ export class Controller implements SessionHost {
     return this.opts.config.requestTimeout;
   }
 
+  get maxPendingRequests(): number {
+    return this.opts.config.maxPendingRequestsPerNode;
+  }
+
   get registerTimeout(): number {
     return this.opts.config.registerTimeout;
   }
@@ -131,10 +138,30 @@ export class Controller implements SessionHost {
     return `${this.registry.online().length} of ${all} node${all === 1 ? '' : 's'} online`;
   }
 
-  private anonymousCount(): number {
-    let n = 0;
-    for (const s of this.sessions) if (!s.node) n++;
-    return n;
+  /** Start of the current one-second window of accepted connections, and how many it holds. */
+  private acceptWindow = { start: 0, count: 0 };
+
+  /**
+   * Why a new agent connection from `peerIp` is refused (with a retry hint),
+   * or undefined: MaxAnonymousConnections in all, MaxAnonymousConnectionsPerAddress
+   * from one address (not on the Unix socket), MaxRegistrationsPerSecond.
+   */
+  private refuseAnonymous(peerIp: string): string | undefined {
+    const config = this.opts.config;
+    let all = 0;
+    let fromAddress = 0;
+    for (const s of this.sessions) {
+      if (s.node) continue;
+      all++;
+      if (peerIp !== '' && s.peerIp === peerIp) fromAddress++;
+    }
+    if (all >= config.maxAnonymousConnections) return 'too many unregistered connections';
+    if (peerIp !== '' && fromAddress >= config.maxAnonymousConnectionsPerAddress) return 'too many unregistered connections from this address';
+    const now = this.monoNow();
+    if (now - this.acceptWindow.start >= 1000) this.acceptWindow = { start: now, count: 0 };
+    if (this.acceptWindow.count >= config.maxRegistrationsPerSecond) return 'too many new connections this second';
+    this.acceptWindow.count++;
+    return undefined;
   }
 
   async start(): Promise<void> {

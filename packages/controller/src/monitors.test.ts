@@ -126,7 +126,7 @@ describe('MonitorRegistry', () => {
     monitors.subscribe(m, 'n1', names);
     const last = monitors.subscribe(m, 'n1', ['last.service']);
     expect(() => monitors.subscribe(m, 'n1', ['one-too-many.service'])).toThrow(
-      expect.objectContaining({ code: 'TOO_MANY_REQUESTS', message: `too many subscriptions for one monitor (${MAX_UNITS_PER_MONITOR} units)` }),
+      expect.objectContaining({ code: 'TOO_MANY_REQUESTS', message: `too many subscriptions for one monitor (${MAX_UNITS_PER_MONITOR} units, MaxSubscriptionsPerMonitor=)` }),
     );
     expect(units.size).toBe(MAX_UNITS_PER_MONITOR);
     monitors.unsubscribe(m, last);

@@ -64,6 +64,11 @@ export class MonitorRegistry extends EventEmitter<{ closed: [m: Monitor] }> {
   constructor(
     private readonly units: UnitSubscriptions,
     private readonly log: Logger,
+    /** Monitors per client and unit subscriptions per monitor (`MaxMonitorsPerClient=`, `MaxSubscriptionsPerMonitor=`). */
+    private readonly limits: { monitorsPerClient: number; unitsPerMonitor: number } = {
+      monitorsPerClient: MAX_MONITORS_PER_SESSION,
+      unitsPerMonitor: MAX_UNITS_PER_MONITOR,
+    },
   ) {
     super();
   }
@@ -76,8 +81,8 @@ export class MonitorRegistry extends EventEmitter<{ closed: [m: Monitor] }> {
   create(owner: number, ownerName: string, sink: MonitorSink): Monitor {
     let held = 0;
     for (const m of this.monitors.values()) if (m.owner === owner) held++;
-    if (held >= MAX_MONITORS_PER_SESSION) {
-      throw new BluechiError(ErrorCodes.TOO_MANY_REQUESTS, `too many monitors for one client (${MAX_MONITORS_PER_SESSION})`);
+    if (held >= this.limits.monitorsPerClient) {
+      throw new BluechiError(ErrorCodes.TOO_MANY_REQUESTS, `too many monitors for one client (${this.limits.monitorsPerClient}, MaxMonitorsPerClient=)`);
     }
     const m = new Monitor(this.nextMonitorId++, owner, ownerName, sink);
     this.monitors.set(m.id, m);
@@ -97,8 +102,8 @@ export class MonitorRegistry extends EventEmitter<{ closed: [m: Monitor] }> {
     if (m.closed) throw new BluechiError(ErrorCodes.INVALID_STATE, Messages.monitorAlreadyClosed);
     let held = 0;
     for (const subs of m.subscriptions.values()) held += subs.length;
-    if (held + units.length > MAX_UNITS_PER_MONITOR) {
-      throw new BluechiError(ErrorCodes.TOO_MANY_REQUESTS, `too many subscriptions for one monitor (${MAX_UNITS_PER_MONITOR} units)`);
+    if (held + units.length > this.limits.unitsPerMonitor) {
+      throw new BluechiError(ErrorCodes.TOO_MANY_REQUESTS, `too many subscriptions for one monitor (${this.limits.unitsPerMonitor} units, MaxSubscriptionsPerMonitor=)`);
     }
     const id = this.nextSubscriptionId++;
     const subs = [...new Set(units)].map((unit) => this.units.subscribe(node, unit, m.listener));
