@@ -94,6 +94,15 @@ describe('TLS on the agent link', () => {
     expect((await api.call('ListNodes', {})).nodes.find((n) => n.name === 'worker1')!.status).toBe('offline');
   });
 
+  it('fails an agent that checks the controller against another name, with a hint on both sides', async () => {
+    await controller(controllerTls());
+    const a = agent('worker1', agentTls('worker1').replace('TLSServerName=main', 'TLSServerName=not-the-controller'));
+    await waitFor('the agent hint', () => logged(a.logs.lines, "set TLSServerName= to a name the controller's certificate carries"));
+    await waitFor('the controller to name the peer and the likely cause', () =>
+      ctl!.logs.lines.some((l) => /Refused a connection from (::ffff:)?127\.0\.0\.1: /.test(l) && l.includes('check its TLSCAFile= and TLSServerName=')),
+    );
+  });
+
   it('refuses plaintext on a TLS port, and TLS on a plaintext port, with a hint', async () => {
     await controller(controllerTls());
     const plain = agent('worker1', 'HeartbeatInterval=100\n');

@@ -116,7 +116,8 @@ export class AgentServer {
       });
       this.serveOn(server, false);
       server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: TLSSocket) => {
-        const peerIp = socket.remoteAddress ?? '';
+        // The TCP socket it wraps remembers its peer (read when accepted) after a reset.
+        const peerIp = socket.remoteAddress ?? (socket as TLSSocket & { _parent?: Socket })._parent?.remoteAddress ?? '';
         opts.log.warn({ peerIp, code: err.code }, `Refused a connection from ${peerIp || 'an agent'}: ${tlsRefusal(err)}`);
       });
       this.tlsServer = server;
@@ -179,7 +180,10 @@ export class AgentServer {
   private tcpServer(): NetServer {
     const tlsServer = this.tlsServer;
     if (!tlsServer) return this.makeServer(false);
-    const server = createNetServer((raw: Socket) => tlsServer.emit('connection', raw));
+    const server = createNetServer((raw: Socket) => {
+      void raw.remoteAddress; // read now, so a refusal after a reset can still name the peer
+      tlsServer.emit('connection', raw);
+    });
     this.servers.push(server);
     return server;
   }
@@ -281,7 +285,10 @@ export class AgentServer {
             // The TLS server does the handshake; this listener only accepts.
             const tlsServer = this.tlsServer;
             server.removeAllListeners('connection');
-            server.on('connection', (raw: Socket) => tlsServer.emit('connection', raw));
+            server.on('connection', (raw: Socket) => {
+              void raw.remoteAddress; // read now, so a refusal after a reset can still name the peer
+              tlsServer.emit('connection', raw);
+            });
             this.servers.push(server);
           } else if (wanted) {
             this.serveOn(server, adopted.kind === 'unix');
@@ -393,5 +400,8 @@ export function tlsRefusal(err: NodeJS.ErrnoException): string {
     return `its certificate was not accepted (${err.message.trim()})`;
   }
   if (code === 'ERR_TLS_HANDSHAKE_TIMEOUT' || /timeout/i.test(err.message)) return 'the TLS handshake timed out';
+  if (code === 'ECONNRESET' || /socket hang up/i.test(err.message)) {
+    return "it closed the connection during the TLS handshake (it may not trust this controller's certificate: check its TLSCAFile= and TLSServerName=)";
+  }
   return `TLS handshake failed (${err.message.trim()})`;
 }
