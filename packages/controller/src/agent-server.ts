@@ -134,20 +134,35 @@ export class AgentServer {
     this.tlsServer.setSecureContext(this.opts.tls.context());
   }
 
-  /** Why this upgrade's client certificate is not accepted (for the log and for the agent), or undefined when it is or none is required. */
-  private certificateRefusal(req: IncomingMessage): { log: string; agent: string } | undefined {
-    if (!this.opts.tls?.requireClientCertificate) return undefined;
-    const socket = req.socket as TLSSocket;
-    if (socket.authorized) return undefined;
-    const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
-    if (!cert || Object.keys(cert).length === 0) {
-      return {
-        log: 'it presented no client certificate, and TLSCAFile= requires one',
-        agent: 'no client certificate; this controller requires one (set TLSCertificateFile= and TLSPrivateKeyFile=)',
-      };
+  /**
+   * What an upgrade on a TCP listener proves, or why it is refused (a text for
+   * the log and one for the agent): its client certificate when TLSCAFile=
+   * requires one, and the node token when it sends one for a node that has
+   * TokenSHA256=.
+   */
+  private authenticate(req: IncomingMessage): { auth: AgentAuth; refusal?: undefined } | { refusal: { log: string; agent: string } } {
+    let certificate: readonly string[] | undefined;
+    const tls = this.opts.tls;
+    if (tls?.requireClientCertificate) {
+      const socket = req.socket as TLSSocket;
+      const cert = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+      if (!cert || Object.keys(cert).length === 0) {
+        return {
+          refusal: {
+            log: 'it presented no client certificate, and TLSCAFile= requires one',
+            agent: 'no client certificate; this controller requires one (set TLSCertificateFile= and TLSPrivateKeyFile=)',
+          },
+        };
+      }
+      if (!socket.authorized) {
+        const reason = String(socket.authorizationError ?? 'not signed by TLSCAFile');
+        return { refusal: { log: `its client certificate was not accepted (${reason})`, agent: `client certificate not accepted (${reason})` } };
+      }
+      certificate = certificateNames(cert, tls.nodeIdentity);
     }
-    const reason = String(socket.authorizationError ?? 'not signed by TLSCAFile');
-    return { log: `its client certificate was not accepted (${reason})`, agent: `client certificate not accepted (${reason})` };
+    const token = this.tokenNode(req);
+    if (token?.refusal) return { refusal: { log: token.refusal, agent: token.refusal } };
+    return { auth: { local: false, certificateNames: certificate, ...(token?.node !== undefined && { tokenNode: token.node }) } };
   }
 
   /**
@@ -155,7 +170,7 @@ export class AgentServer {
    * Bearer`): the node it proves, a refusal when it is wrong, or nothing when
    * none was sent or the node has no TokenSHA256=.
    */
-  private checkToken(req: IncomingMessage): { node?: string; refusal?: string } | undefined {
+  private tokenNode(req: IncomingMessage): { node?: string; refusal?: string } | undefined {
     const claimed = req.headers[NODE_NAME_HEADER.toLowerCase()];
     const authorization = req.headers.authorization;
     if (typeof claimed !== 'string' || typeof authorization !== 'string' || !/^Bearer /i.test(authorization)) return undefined;
@@ -167,23 +182,16 @@ export class AgentServer {
     return { node: claimed };
   }
 
-  /** The node names the client certificate of this upgrade vouches for, or undefined without client certificates. */
-  private identityOf(req: IncomingMessage): readonly string[] | undefined {
-    const tls = this.opts.tls;
-    if (!tls?.requireClientCertificate) return undefined;
-    const socket = req.socket as TLSSocket;
-    if (typeof socket.getPeerCertificate !== 'function') return undefined;
-    return certificateNames(socket.getPeerCertificate(), tls.nodeIdentity);
-  }
+  /** Hands a TCP connection to the TLS server, which does the handshake. */
+  private readonly handToTls = (raw: Socket): void => {
+    void raw.remoteAddress; // read now, so a refusal after a reset can still name the peer
+    this.tlsServer!.emit('connection', raw);
+  };
 
   /** A TCP listener: plain HTTP, or one that hands each connection to the TLS server. */
   private tcpServer(): NetServer {
-    const tlsServer = this.tlsServer;
-    if (!tlsServer) return this.makeServer(false);
-    const server = createNetServer((raw: Socket) => {
-      void raw.remoteAddress; // read now, so a refusal after a reset can still name the peer
-      tlsServer.emit('connection', raw);
-    });
+    if (!this.tlsServer) return this.makeServer(false);
+    const server = createNetServer(this.handToTls);
     this.servers.push(server);
     return server;
   }
@@ -203,21 +211,13 @@ export class AgentServer {
       refuseUpgrade(socket, 503, `Service Unavailable: ${busy}`, retry);
       return;
     }
-    const refusal = viaUnix ? undefined : this.certificateRefusal(req);
-    if (refusal) {
-      this.opts.log.warn({ peerIp: req.socket.remoteAddress }, `Refused a connection from ${req.socket.remoteAddress ?? 'an agent'}: ${refusal.log}`);
-      refuseUpgrade(socket, 403, `Forbidden: ${refusal.agent}`);
+    const checked = viaUnix ? { auth: { local: true } } : this.authenticate(req);
+    if (checked.refusal) {
+      this.opts.log.warn({ peerIp: req.socket.remoteAddress }, `Refused a connection from ${req.socket.remoteAddress ?? 'an agent'}: ${checked.refusal.log}`);
+      refuseUpgrade(socket, 403, `Forbidden: ${checked.refusal.agent}`);
       return;
     }
-    const token = viaUnix ? undefined : this.checkToken(req);
-    if (token?.refusal) {
-      this.opts.log.warn({ peerIp: req.socket.remoteAddress }, `Refused a connection from ${req.socket.remoteAddress ?? 'an agent'}: ${token.refusal}`);
-      refuseUpgrade(socket, 403, `Forbidden: ${token.refusal}`);
-      return;
-    }
-    const auth: AgentAuth = viaUnix
-      ? { local: true }
-      : { local: false, certificateNames: this.identityOf(req), ...(token?.node !== undefined && { tokenNode: token.node }) };
+    const { auth } = checked;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.opts.onConnection(ws, viaUnix ? '' : normaliseIp(req.socket.remoteAddress), auth);
     });
@@ -283,12 +283,8 @@ export class AgentServer {
           const wanted = adopted.kind === 'tcp' ? this.opts.tcpPort !== undefined : this.opts.unixPath !== undefined;
           if (wanted && adopted.kind === 'tcp' && this.tlsServer) {
             // The TLS server does the handshake; this listener only accepts.
-            const tlsServer = this.tlsServer;
             server.removeAllListeners('connection');
-            server.on('connection', (raw: Socket) => {
-              void raw.remoteAddress; // read now, so a refusal after a reset can still name the peer
-              tlsServer.emit('connection', raw);
-            });
+            server.on('connection', this.handToTls);
             this.servers.push(server);
           } else if (wanted) {
             this.serveOn(server, adopted.kind === 'unix');
