@@ -14,6 +14,7 @@ import {
   parseUInt,
   type ConfigPaths,
   type IniDocument,
+  type IniEntry,
   type LogLevel,
   type LogTarget,
   filePath,
@@ -69,14 +70,14 @@ export type AgentConfig = {
 };
 
 /** NodeTokenFile=, checked here: readable, root-only, holding a token. */
-function tokenFileFrom(get: (k: string) => { value: string; file: string; line: number } | undefined): string | undefined {
+function tokenFileFrom(get: (k: string) => IniEntry | undefined): string | undefined {
   const path = filePath(get('NodeTokenFile'));
   if (path !== undefined) readNodeToken('NodeTokenFile', path);
   return path;
 }
 
 /** TLS is on when TLSCAFile= is set; a client certificate needs both its file and its key. Files are checked for readability here. */
-function tlsFrom(get: (k: string) => { value: string; file: string; line: number } | undefined): AgentTlsConfig | undefined {
+function tlsFrom(get: (k: string) => IniEntry | undefined): AgentTlsConfig | undefined {
   const caFile = filePath(get('TLSCAFile'));
   const certificateFile = filePath(get('TLSCertificateFile'));
   const privateKeyFile = filePath(get('TLSPrivateKeyFile'));

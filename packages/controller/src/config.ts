@@ -17,6 +17,7 @@ import {
   parseUInt,
   type ConfigPaths,
   type IniDocument,
+  type IniEntry,
   type LogLevel,
   type LogTarget,
   filePath,
@@ -116,7 +117,7 @@ export type ControllerConfig = {
 };
 
 /** The TLS keys: both TLSCertificateFile and TLSPrivateKeyFile, or no TLS at all. Files are checked for readability here. */
-function tlsFrom(get: (k: string) => { value: string; file: string; line: number } | undefined): ControllerTlsConfig | undefined {
+function tlsFrom(get: (k: string) => IniEntry | undefined): ControllerTlsConfig | undefined {
   const certificateFile = filePath(get('TLSCertificateFile'));
   const privateKeyFile = filePath(get('TLSPrivateKeyFile'));
   const caFile = filePath(get('TLSCAFile'));

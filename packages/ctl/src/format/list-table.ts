@@ -4,18 +4,16 @@
  * Every column is left-aligned and padded to the widest value over ALL rows,
  * including rows the filter then hides, and at least the header word. Columns are
  * joined by ` | `, every line is padded to full width (trailing blanks in the last
- * column), and line 2 is a rule of `=` as long as a full line.
+ * column), and line 2 is a rule of `=` as long as a full line. Widths are
+ * counted in bytes (printedWidth), the way printf pads, so non-ASCII text
+ * lines up identically.
  */
 
+import { printedWidth } from '@bluechi-ts/protocol';
 import { PLAIN, type Paint } from './colour.js';
 
-/** Widths are counted in bytes, the way printf pads, so non-ASCII text lines up identically. */
-function byteLength(s: string): number {
-  return Buffer.byteLength(s, 'utf8');
-}
-
 function pad(value: string, width: number, paint: Paint = PLAIN): string {
-  const missing = width - byteLength(value);
+  const missing = width - printedWidth(value);
   return missing > 0 ? paint(value) + ' '.repeat(missing) : paint(value);
 }
 
@@ -26,9 +24,9 @@ export type ColumnPaint = { column: number; paint: Paint };
 
 /** Each column's width: its header word and its widest value over all `rows`, in bytes. */
 export function listTableWidths(headers: readonly string[], rows: readonly (readonly string[])[]): number[] {
-  const widths = headers.map((h) => byteLength(h));
+  const widths = headers.map((h) => printedWidth(h));
   for (const row of rows) {
-    for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c]!, byteLength(row[c] ?? ''));
+    for (let c = 0; c < widths.length; c++) widths[c] = Math.max(widths[c]!, printedWidth(row[c] ?? ''));
   }
   return widths;
 }

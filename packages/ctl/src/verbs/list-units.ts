@@ -13,6 +13,7 @@ import {
   BluechiError,
   ErrorCodes,
   UNIT_FIELDS,
+  printedWidth,
   unitRows,
   type UnitField,
   type UnitInfo,
@@ -21,7 +22,7 @@ import {
 import { optionValue, type Deps, type VerbArgs } from '../deps.js';
 import { failedCall } from '../exit-codes.js';
 import { PLAIN, painter, type Paint } from '../format/colour.js';
-import { formatListHeader, formatListRows, LIST_UNITS_HEADERS } from '../format/list-table.js';
+import { formatListHeader, formatListRows, listTableWidths, LIST_UNITS_HEADERS } from '../format/list-table.js';
 import { HELP_OPTION, JSON_OPTION, type VerbHelp } from './help.js';
 
 /** One node's units as rows of some fields. */
@@ -31,13 +32,11 @@ export type UnitOnNode = UnitInfo & { node: string };
 /** The fields of the table's ID, ACTIVE and SUB columns. */
 export const TABLE_FIELDS = ['name', 'activeState', 'subState'] as const satisfies readonly UnitField[];
 
-const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
-
 /** Widths of NODE, ID, ACTIVE, SUB: the header words, the names of nodes with units, and the nodes' field widths. */
 export function unitTableWidths(parts: readonly NodeUnitRows[]): number[] {
-  const widths = LIST_UNITS_HEADERS.map(byteLength);
+  const widths = listTableWidths(LIST_UNITS_HEADERS, []);
   for (const part of parts) {
-    if (part.total > 0) widths[0] = Math.max(widths[0]!, byteLength(part.node));
+    if (part.total > 0) widths[0] = Math.max(widths[0]!, printedWidth(part.node));
     part.widths.forEach((w, i) => (widths[i + 1] = Math.max(widths[i + 1]!, w)));
   }
   return widths;
