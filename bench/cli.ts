@@ -22,7 +22,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { startCluster } from '../test/harness/cluster.js';
-import { apiClientBundle, CLIENT_PATH, median, ONESHOT, printTable, RUNS, series, timeLoop, WARMUP, type Row } from './lib.js';
+import { apiClientBundle, CLIENT_PATH, median, ONESHOT, printTable, RUNS, series, timeLoop, WARMUP, type Row, runMain } from './lib.js';
 
 const COMPARE = process.env.BENCH_COMPARE;
 const COMPARE_PATH = '/usr/local/bin/bluechictl-compared';
@@ -115,7 +115,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
-});
+runMain('bench', main);

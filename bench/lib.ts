@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ApiClient } from '@bluechi-ts/ctl';
 import type { SystemdNode } from '../test/harness/systemd-container.js';
 
 export const RUNS = Number(process.env.BENCH_RUNS ?? 30);
@@ -104,4 +105,45 @@ export function printTable(rows: Row[]): void {
   console.log(`|${widths.map((w, i) => (i >= 2 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`);
   for (const b of body) console.log(line(b));
   console.log(`\nAll times in ms; ${WARMUP} warm-up rounds dropped before each series.`);
+}
+
+/** `promise`, or a failure naming `what` once `timeoutMs` have passed. */
+export async function withDeadline<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** StartUnit -> its JobRemoved, as bluechictl waits for it. */
+export async function startRoundTrip(api: ApiClient, node: string, unit: string): Promise<number> {
+  const t0 = performance.now();
+  let want = -1;
+  const seen = new Set<number>();
+  let wake: (() => void) | undefined;
+  const off = api.on('JobRemoved', (r) => {
+    seen.add(r.jobId);
+    if (r.jobId === want) wake?.();
+  });
+  try {
+    const { jobId } = await api.call('StartUnit', { node, unit, mode: 'replace' });
+    want = jobId;
+    if (!seen.has(jobId)) {
+      await withDeadline(new Promise<void>((res) => (wake = res)), 30_000, `JobRemoved for ${unit} on ${node}`);
+    }
+    return performance.now() - t0;
+  } finally {
+    off();
+  }
+}
+
+/** Runs a benchmark's main; a failure is printed with its stack under `tag` and exits 1. */
+export function runMain(tag: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(`${tag}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  });
 }

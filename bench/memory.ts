@@ -31,7 +31,7 @@
  * tried, including those NODE_OPTIONS refuses. Prints tables; nothing is
  * asserted.
  */
-import { CLIENT_PATH, apiClientBundle, ONESHOT, stats } from './lib.js';
+import { CLIENT_PATH, apiClientBundle, ONESHOT, stats, runMain } from './lib.js';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
 import type { SystemdNode } from '../test/harness/systemd-container.js';
 
@@ -259,7 +259,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
-});
+runMain('bench', main);

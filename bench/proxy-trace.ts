@@ -34,7 +34,7 @@
  * Nothing is asserted. Environment: BENCH_RUNS (default 30), BENCH_WARMUP (3).
  */
 import type { SystemdNode } from '../test/harness/systemd-container.js';
-import { apiClientBundle, CLIENT_PATH, ONESHOT, printTable, RUNS, stats, timeLoop, WARMUP, type Row } from './lib.js';
+import { apiClientBundle, CLIENT_PATH, ONESHOT, printTable, RUNS, stats, timeLoop, WARMUP, type Row, runMain } from './lib.js';
 import { startBenchCluster } from './bench-cluster.js';
 
 const PROXY = 'bluechi-proxy@worker1_xtgt.service';
@@ -329,7 +329,4 @@ sleep 0.05`);
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`proxy-trace: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
-});
+runMain('proxy-trace', main);

@@ -28,7 +28,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseNodeStatus, startCluster, type Cluster } from '../test/harness/cluster.js';
-import { printTable, RUNS, timeLoop, WARMUP, type Row } from './lib.js';
+import { printTable, RUNS, timeLoop, WARMUP, type Row, runMain } from './lib.js';
 
 const NODES = 3;
 /** Gives up on a round after this many polls (a few seconds). */
@@ -117,7 +117,4 @@ mark return1; mark listen1`,
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
-});
+runMain('bench', main);

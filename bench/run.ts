@@ -7,7 +7,7 @@
  * Environment: BENCH_RUNS (default 30), BENCH_WARMUP (default 3).
  */
 import type { Cluster } from '../test/harness/cluster.js';
-import { apiClientBundle, CLIENT_PATH, DBUS_CLIENT_PATH, dbusClientBundle, ONESHOT, printTable, RUNS, timeLoop, WARMUP, type Row } from './lib.js';
+import { apiClientBundle, CLIENT_PATH, DBUS_CLIENT_PATH, dbusClientBundle, ONESHOT, printTable, RUNS, timeLoop, WARMUP, type Row, runMain } from './lib.js';
 import { startBenchCluster } from './bench-cluster.js';
 
 const XSRC = `[Unit]\nRequires=bluechi-proxy@worker1_xtgt.service\nAfter=bluechi-proxy@worker1_xtgt.service\n\n${ONESHOT}`;
@@ -179,7 +179,4 @@ mark node0; node -e 0; mark node1`);
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
-});
+runMain('bench', main);

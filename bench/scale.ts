@@ -42,7 +42,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { connectApi, type ApiClient } from '@bluechi-ts/ctl';
-import { stats } from './lib.js';
+import { startRoundTrip, stats, withDeadline } from './lib.js';
 import { unitNames, type FromWorker, type ToWorker, type WorkerSetup } from './scale-messages.js';
 
 const env = process.env;
@@ -98,17 +98,6 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
     if (v !== undefined) return v;
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(everyMs);
-  }
-}
-
-/** `promise`, or a failure naming `what` once `timeoutMs` have passed. */
-async function withDeadline<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs)));
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -256,28 +245,6 @@ async function onlineCount(api: ApiClient): Promise<number> {
 
 function allOnline(api: ApiClient, n: number, what: string): Promise<true> {
   return until(`${what}: all ${n} nodes online`, ALL_ONLINE_MS, async () => ((await onlineCount(api)) >= n ? true : undefined), 50);
-}
-
-/** StartUnit -> its JobRemoved, as bluechictl waits for it. */
-async function startRoundTrip(api: ApiClient, node: string, unit: string): Promise<number> {
-  const t0 = performance.now();
-  let want = -1;
-  const seen = new Set<number>();
-  let wake: (() => void) | undefined;
-  const off = api.on('JobRemoved', (r) => {
-    seen.add(r.jobId);
-    if (r.jobId === want) wake?.();
-  });
-  try {
-    const { jobId } = await api.call('StartUnit', { node, unit, mode: 'replace' });
-    want = jobId;
-    if (!seen.has(jobId)) {
-      await withDeadline(new Promise<void>((res) => (wake = res)), 30_000, `JobRemoved for ${unit} on ${node}`);
-    }
-    return performance.now() - t0;
-  } finally {
-    off();
-  }
 }
 
 type Figures = { n: number; cells: Map<string, string>; notes: string[] };

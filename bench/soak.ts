@@ -24,7 +24,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCluster, type Cluster } from '../test/harness/cluster.js';
 import type { SystemdNode } from '../test/harness/systemd-container.js';
-import { median, ONESHOT } from './lib.js';
+import { median, ONESHOT, runMain } from './lib.js';
 import type { SoakCounts } from './soak-client.js';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
@@ -323,7 +323,4 @@ async function main(): Promise<void> {
   process.exit(bad ? 1 : 0);
 }
 
-main().catch((err: unknown) => {
-  console.error(`soak: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exit(1);
-});
+runMain('soak', main);

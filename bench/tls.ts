@@ -19,10 +19,10 @@ import { parseIni } from '@bluechi-ts/protocol';
 import { createLogger } from '@bluechi-ts/protocol/logging';
 import { Controller, buildControllerConfig } from '@bluechi-ts/controller';
 import { Agent, buildAgentConfig } from '@bluechi-ts/agent';
-import { connectApi, type ApiClient } from '@bluechi-ts/ctl';
+import { connectApi } from '@bluechi-ts/ctl';
 import { FakeSystemdManager } from '../packages/agent/src/systemd/fake-manager.js';
 import { makePki } from '../test/harness/tls.js';
-import { stats } from './lib.js';
+import { runMain, startRoundTrip, stats } from './lib.js';
 
 const CONNECTS = Number(process.env.TLS_CONNECTS ?? 100);
 const STARTS = Number(process.env.TLS_STARTS ?? 300);
@@ -47,22 +47,6 @@ function agentFor(mode: Mode, pki: string, port: number, node: string): Agent {
   const text = `[bluechi-agent]\nNodeName=${node}\nControllerAddress=tcp:host=127.0.0.1,port=${port}\n${mode.agent(pki, node)}`;
   const config = buildAgentConfig(parseIni(text, 'agent.conf'), ['agent.conf']);
   return new Agent({ config, systemd: new FakeSystemdManager({ 'bench.service': { runningSubState: 'exited' } }), log });
-}
-
-async function startRoundTrip(api: ApiClient): Promise<number> {
-  const t0 = performance.now();
-  let want = -1;
-  let done: (() => void) | undefined;
-  const seen = new Set<number>();
-  const off = api.on('JobRemoved', (r) => {
-    seen.add(r.jobId);
-    if (r.jobId === want) done?.();
-  });
-  const { jobId } = await api.call('StartUnit', { node: 'node1', unit: 'bench.service' });
-  want = jobId;
-  if (!seen.has(jobId)) await new Promise<void>((r) => (done = r));
-  off();
-  return performance.now() - t0;
 }
 
 async function measure(mode: Mode, pki: string): Promise<{ connect: number[]; start: number[] }> {
@@ -90,7 +74,7 @@ async function measure(mode: Mode, pki: string): Promise<{ connect: number[]; st
     const api = await connectApi({ socketPath: `${dir}/api.sock` });
     const start: number[] = [];
     for (let i = 0; i < STARTS + WARMUP; i++) {
-      const ms = await startRoundTrip(api);
+      const ms = await startRoundTrip(api, 'node1', 'bench.service');
       if (i >= WARMUP) start.push(ms);
     }
     api.close();
@@ -119,4 +103,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+runMain('tls', main);
