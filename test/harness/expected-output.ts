@@ -19,6 +19,12 @@ export function nodeTable(rows: Array<[node: string, state: string, ip: string, 
 /** The IP a TCP agent on 127.0.0.1 shows (the controller listens dual-stack). */
 export const LOOPBACK_IP = '::ffff:127.0.0.1';
 
+/** `bluechictl status` of the usual test cluster, main (local agent) and worker1, both online. */
+export const MAIN_AND_WORKER1_ONLINE = nodeTable([
+  ['main', 'online', '', 'now'],
+  ['worker1', 'online', LOOPBACK_IP, 'now'],
+]);
+
 /** LAST SEEN of an offline node that was once seen. */
 export const LAST_SEEN_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}[+-]\d{4}$/;
 

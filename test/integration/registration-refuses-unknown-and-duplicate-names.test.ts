@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
-import { LOOPBACK_IP, nodeTable } from '../harness/expected-output.js';
+import { LOOPBACK_IP, MAIN_AND_WORKER1_ONLINE, nodeTable } from '../harness/expected-output.js';
 import { SystemdNode } from '../harness/systemd-container.js';
 import { waitForJournalLine } from '../harness/wait.js';
 
@@ -58,10 +58,7 @@ describe('registration refuses unknown and duplicate node names', () => {
     await waitForJournalLine(intruder, 'bluechi-agent', `Registration as 'intruder' refused: Unexpected node name`);
     expect(await cluster.ctl('status')).toEqual({
       exitCode: 0,
-      stdout: nodeTable([
-        ['main', 'online', '', 'now'],
-        ['worker1', 'online', LOOPBACK_IP, 'now'],
-      ]),
+      stdout: MAIN_AND_WORKER1_ONLINE,
       stderr: '',
     });
     expect(await cluster.ctl('status intruder')).toEqual({ exitCode: 1, stdout: '', stderr: 'Node intruder not found\n' });

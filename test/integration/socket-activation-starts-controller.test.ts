@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
-import { LOOPBACK_IP, nodeTable } from '../harness/expected-output.js';
+import { MAIN_AND_WORKER1_ONLINE } from '../harness/expected-output.js';
 import { waitFor, waitForNodeState } from '../harness/wait.js';
 
 const AGENT_SOCKET = '/run/bluechi/bluechi.sock';
@@ -22,10 +22,7 @@ const SLEEPER = '[Service]\nExecStart=/bin/sleep infinity\n';
 async function expectBothOnline(cluster: Cluster): Promise<void> {
   expect(await cluster.ctl('status')).toEqual({
     exitCode: 0,
-    stdout: nodeTable([
-      ['main', 'online', '', 'now'],
-      ['worker1', 'online', LOOPBACK_IP, 'now'],
-    ]),
+    stdout: MAIN_AND_WORKER1_ONLINE,
     stderr: '',
   });
 }

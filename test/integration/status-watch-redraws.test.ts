@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackground, type BackgroundCommand } from '../harness/background.js';
 import { parseNodeStatus, startCluster, type Cluster } from '../harness/cluster.js';
-import { LAST_SEEN_TIMESTAMP, LOOPBACK_IP, nodeTable, unitTableHeader, unitTableRow } from '../harness/expected-output.js';
+import { LAST_SEEN_TIMESTAMP, MAIN_AND_WORKER1_ONLINE, nodeTable, unitTableHeader, unitTableRow } from '../harness/expected-output.js';
 import { parseMonitorOutput, unitCreated } from '../harness/monitor-output.js';
 import { waitFor, waitForNodeState } from '../harness/wait.js';
 
@@ -20,10 +20,7 @@ const unitTable = (active: string, sub: string) =>
   unitTableHeader(BENCH) + unitTableRow(BENCH, 'bench.service', ['loaded', active, sub, 'running', 'static']);
 const INACTIVE = unitTable('inactive', 'dead');
 const ACTIVE = unitTable('active', 'exited');
-const ONLINE = nodeTable([
-  ['main', 'online', '', 'now'],
-  ['worker1', 'online', LOOPBACK_IP, 'now'],
-]);
+const ONLINE = MAIN_AND_WORKER1_ONLINE;
 
 let cluster: Cluster;
 const background: BackgroundCommand[] = [];

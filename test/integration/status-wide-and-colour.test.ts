@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../harness/cluster.js';
-import { LOOPBACK_IP, nodeTable, unitTableHeader, unitTableRow } from '../harness/expected-output.js';
+import { LOOPBACK_IP, MAIN_AND_WORKER1_ONLINE, nodeTable, unitTableHeader, unitTableRow } from '../harness/expected-output.js';
 import { shq } from '../harness/systemd-container.js';
 import { waitFor, waitForNodeState } from '../harness/wait.js';
 
@@ -185,10 +185,7 @@ describe('bluechictl status -o wide', () => {
 });
 
 describe('colour', () => {
-  const PLAIN = nodeTable([
-    ['main', 'online', '', 'now'],
-    ['worker1', 'online', LOOPBACK_IP, 'now'],
-  ]);
+  const PLAIN = MAIN_AND_WORKER1_ONLINE;
   /** `script` gives bluechictl a terminal; the terminal turns \n into \r\n. */
   const onTty = async (args: string, env = '') => {
     const r = await cluster.main.exec(`${env} script -qec ${shq(`bluechictl ${args}`)} /dev/null`);
