@@ -7,7 +7,7 @@
 set -euo pipefail
 
 # Bump RECIPE whenever the image recipe below changes, so a stale image is rebuilt.
-RECIPE=r2
+RECIPE=r3
 IMAGE="${BLUECHI_TS_BASE_IMAGE:-bluechi-ts/systemd-base:bookworm-${RECIPE}}"
 DOCKERD_LOG=${DOCKERD_LOG:-/var/log/dockerd.log}
 
@@ -71,8 +71,9 @@ ensure_image() {
   trap 'rm -rf "$rootfs"' RETURN
   log "building $IMAGE with debootstrap (about a minute)"
   debootstrap --variant=minbase \
-    --include=systemd,systemd-sysv,dbus,ca-certificates,procps,iproute2,zsh \
+    --include=systemd,systemd-sysv,dbus,ca-certificates,procps,iproute2,zsh,man-db \
     bookworm "$rootfs" >/dev/null
+  # man-db: `systemd-analyze verify` checks the units' man: links with it.
   # Quieter, faster boots: no getty on a container console, no journal rate limits in tests.
   rm -f "$rootfs"/etc/systemd/system/getty.target.wants/* || true
   mkdir -p "$rootfs/etc/systemd/journald.conf.d"

@@ -7,9 +7,12 @@
 //      faster (see docs/performance.md, "The CLI's own cost").
 //   3. unit files, default configs, the tmpfiles rule, the D-Bus policy and
 //      the shell completion from packaging/ are staged.
+//   4. the man pages (docs/man/*.md) are rendered into usr/share/man.
 // Usage: node scripts/build.mjs [--skip-typecheck]
 // BLUECHI_TS_DIST=DIR stages into DIR instead of dist/root (the test harness
 // installs from the same variable), so several trees can be staged side by side.
+// BLUECHI_TS_VERSION=X stamps X instead of package.json's version (a rebuilt
+// package for an upgrade, a release candidate).
 import { spawnSync } from 'node:child_process';
 import { chmod, cp, mkdir, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -17,35 +20,68 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { stageManPages } from './lib/man.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const DEST = process.env.BLUECHI_TS_DIST ? resolve(process.env.BLUECHI_TS_DIST) : join(ROOT, 'dist', 'root');
 const require = createRequire(import.meta.url);
 
 /**
+ * A launcher must parse and run on an old Node to say what it needs: nothing
+ * from node_modules, and from our sources only itself and the version check.
+ */
+const LAUNCHER_FORBID = [/\/node_modules\//, /\/packages\/(?!protocol\/src\/launch\/|ctl\/src\/launcher\.ts$)/];
+
+/**
+ * An ES module program behind packages/protocol/src/launch/program-launcher.ts:
+ * the launcher is usr/lib/bluechi/NAME.cjs (CommonJS, so any Node parses it,
+ * checks its version and says what it needs) and loads the bundle NAME.mjs
+ * beside it. The installed name (LINKS) is a symlink to the launcher: Node
+ * takes the module format from the resolved file's extension.
+ * `tooOldExit`: exit status for a Node that is too old (78 for daemons,
+ * whose units do not restart on it; 1 for command-line tools).
+ */
+function launched(name, entry, tooOldExit, bundleOptions = {}) {
+  return [
+    {
+      entry: 'packages/protocol/src/launch/program-launcher.ts',
+      out: `usr/lib/bluechi/${name}.cjs`,
+      format: 'cjs',
+      forbid: LAUNCHER_FORBID,
+      define: {
+        __BLUECHI_PROGRAM__: JSON.stringify(name),
+        __BLUECHI_BUNDLE__: JSON.stringify(`${name}.mjs`),
+        __BLUECHI_TOO_OLD_EXIT__: String(tooOldExit),
+      },
+    },
+    { entry, out: `usr/lib/bluechi/${name}.mjs`, format: 'esm', library: true, ...bundleOptions },
+  ];
+}
+
+/**
  * Programs to bundle: entry (relative to the repo) -> installed path (relative
  * to DEST), in ES module or CommonJS format; `forbid` lists inputs that must
- * never end up in the bundle.
+ * never end up in the bundle; `define` adds constants.
  *
- * bluechictl is a `.cjs` file behind the `bluechictl` symlink: Node takes the
- * format from the extension of the resolved path, so it loads as CommonJS
- * wherever it lies, even below a package.json that says "type": "module".
- * (An extensionless ES module is tried as CommonJS first, then started
- * through the ES module loader: 6-7 ms more per call.)
+ * Every program is started through a `.cjs` launcher behind a symlink: Node
+ * takes the format from the extension of the resolved path, so it loads as
+ * CommonJS wherever it lies, even below a package.json that says "type":
+ * "module". (An extensionless ES module is tried as CommonJS first, then
+ * started through the ES module loader: 6-7 ms more per call.) The launcher
+ * checks the Node version before the bundle, which an old Node cannot parse,
+ * is loaded.
  */
 const PROGRAMS = [
-  { entry: 'packages/controller/src/main.ts', out: 'usr/libexec/bluechi-controller', format: 'esm' },
-  { entry: 'packages/agent/src/main.ts', out: 'usr/libexec/bluechi-agent', format: 'esm' },
-  {
-    entry: 'packages/ctl/src/is-online/main.ts',
-    out: 'usr/bin/bluechi-is-online',
-    format: 'esm',
+  ...launched('bluechi-controller', 'packages/controller/src/main.ts', 78),
+  ...launched('bluechi-agent', 'packages/agent/src/main.ts', 78),
+  ...launched('bluechi-is-online', 'packages/ctl/src/is-online/main.ts', 1, {
     // Like bluechictl, never the daemons' logging (pino) nor their option parsing (yargs).
     forbid: [/\/node_modules\/(pino|yargs)\//, /\/packages\/protocol\/src\/(logging|command-line)\.ts$/],
-  },
-  // bluechictl: a small launcher that compiles the CLI bundle with a V8 code
-  // cache made below (packages/ctl/src/launcher.ts explains why).
-  { entry: 'packages/ctl/src/launcher.ts', out: 'usr/lib/bluechi/bluechictl.cjs', format: 'cjs' },
+  }),
+  // bluechictl: a small launcher that checks the Node version, then compiles
+  // the CLI bundle with a V8 code cache made below (packages/ctl/src/launcher.ts
+  // explains why).
+  { entry: 'packages/ctl/src/launcher.ts', out: 'usr/lib/bluechi/bluechictl.cjs', format: 'cjs', forbid: LAUNCHER_FORBID },
   {
     entry: 'packages/ctl/src/main.ts',
     out: 'usr/lib/bluechi/bluechictl-bundle.js',
@@ -62,6 +98,9 @@ const CLI_DIR = 'usr/lib/bluechi';
 
 /** Symlinks (relative to DEST), each made relative to its own folder. */
 const LINKS = [
+  { path: 'usr/libexec/bluechi-controller', target: 'usr/lib/bluechi/bluechi-controller.cjs' },
+  { path: 'usr/libexec/bluechi-agent', target: 'usr/lib/bluechi/bluechi-agent.cjs' },
+  { path: 'usr/bin/bluechi-is-online', target: 'usr/lib/bluechi/bluechi-is-online.cjs' },
   { path: 'usr/bin/bluechictl', target: 'usr/lib/bluechi/bluechictl.cjs' },
   { path: 'usr/bin/ctl', target: 'usr/bin/bluechictl' },
   { path: 'usr/share/bash-completion/completions/ctl', target: 'usr/share/bash-completion/completions/bluechictl' },
@@ -78,10 +117,15 @@ const DATA_FILES = [
   { src: 'systemd/bluechi-ondemand@.service', out: 'usr/lib/systemd/system/bluechi-ondemand@.service' },
   { src: 'config/controller.conf', out: 'usr/share/bluechi/config/controller.conf' },
   { src: 'config/agent.conf', out: 'usr/share/bluechi-agent/config/agent.conf' },
-  { src: 'tmpfiles.d/bluechi.conf', out: 'usr/lib/tmpfiles.d/bluechi.conf' },
+  { src: 'tmpfiles.d/bluechi.conf', out: 'usr/lib/tmpfiles.d/bluechi-controller.conf' },
   { src: 'dbus/org.eclipse.bluechi.Agent.conf', out: 'usr/share/dbus-1/system.d/org.eclipse.bluechi.Agent.conf' },
   { src: 'dbus/org.eclipse.bluechi.conf', out: 'usr/share/dbus-1/system.d/org.eclipse.bluechi.conf' },
-  { src: 'sysusers.d/bluechi.conf', out: 'usr/lib/sysusers.d/bluechi.conf' },
+  // The same group for each daemon's D-Bus policy, once per package that needs it.
+  { src: 'sysusers.d/bluechi.conf', out: 'usr/lib/sysusers.d/bluechi-controller.conf' },
+  { src: 'sysusers.d/bluechi.conf', out: 'usr/lib/sysusers.d/bluechi-agent.conf' },
+  // The administrator's files: kept on upgrade and removal, removed on purge.
+  { src: 'config/etc-controller.conf', out: 'etc/bluechi/controller.conf' },
+  { src: 'config/etc-agent.conf', out: 'etc/bluechi/agent.conf' },
   { src: 'completion/bluechictl.bash', out: 'usr/share/bash-completion/completions/bluechictl' },
   { src: 'completion/_bluechictl', out: 'usr/share/zsh/vendor-completions/_bluechictl' },
 ];
@@ -131,7 +175,7 @@ async function bundle(program, version) {
     target: 'node20',
     conditions: ['source'],
     external: OPTIONAL_EXTERNALS,
-    define: { __BLUECHI_TS_VERSION__: JSON.stringify(version) },
+    define: { __BLUECHI_TS_VERSION__: JSON.stringify(version), ...program.define },
     ...(program.format === 'esm' ? { banner: { js: BANNER } } : {}),
     // CommonJS has no import.meta: a use of it is a bug, not a warning.
     logOverride: { 'empty-import-meta': 'error' },
@@ -254,8 +298,10 @@ async function listTree(dir, prefix = '') {
 
 async function main() {
   const skipTypecheck = process.argv.includes('--skip-typecheck');
-  const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+  const version = process.env.BLUECHI_TS_VERSION || JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version;
   if (typeof version !== 'string') fail('package.json has no version');
+  // Debian's upstream-version characters, so a package can carry it unchanged.
+  if (!/^[0-9][A-Za-z0-9.+~]*$/.test(version)) fail(`version ${JSON.stringify(version)} must start with a digit and use only letters, digits and . + ~`);
 
   if (!skipTypecheck) typecheck();
 
@@ -272,6 +318,7 @@ async function main() {
   makeCliCodeCache();
   await stageData();
   await stageInterfaceXml();
+  await stageManPages({ root: ROOT, dest: DEST, version });
   await stageScripts(version);
   await stageLinks();
   console.log(`build: bundled ${programs.length} programs in ${Date.now() - started} ms (version ${version})`);

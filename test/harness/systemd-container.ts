@@ -25,7 +25,7 @@ import {
 } from 'testcontainers';
 
 /** The base image built by containers/ensure-testbed.sh; it is never pulled. */
-export const BASE_IMAGE = process.env.BLUECHI_TS_BASE_IMAGE ?? 'bluechi-ts/systemd-base:bookworm-r2';
+export const BASE_IMAGE = process.env.BLUECHI_TS_BASE_IMAGE ?? 'bluechi-ts/systemd-base:bookworm-r3';
 
 /** Every container we start carries this label (besides testcontainers' own). */
 export const PROJECT_LABEL = 'org.bluechi-ts.harness';
@@ -83,6 +83,13 @@ export type SystemdContainerOptions = {
   /** Add CAP_NET_ADMIN for tests that change networking inside the container. */
   netAdmin?: boolean;
   image?: string;
+  /**
+   * A bare Debian 12: neither the staged build (dist/root) nor the host's
+   * node is put in, for tests that install packages the way a user would.
+   */
+  bare?: boolean;
+  /** Host folders bound read-only, e.g. a folder of .deb files. */
+  readOnlyBinds?: { source: string; target: string }[];
 };
 
 export class SystemdContainer extends GenericContainer {
@@ -96,15 +103,16 @@ export class SystemdContainer extends GenericContainer {
       .withTmpFs({ '/run': '', '/run/lock': '', '/tmp': 'exec,mode=1777' })
       .withBindMounts([
         { source: '/sys/fs/cgroup', target: '/sys/fs/cgroup', mode: 'rw' },
-        { source: realpathSync(process.execPath), target: '/usr/bin/node', mode: 'ro' },
+        ...(opts.bare ? [] : [{ source: realpathSync(process.execPath), target: '/usr/bin/node', mode: 'ro' as const }]),
+        ...(opts.readOnlyBinds ?? []).map((b) => ({ ...b, mode: 'ro' as const })),
       ])
       .withNetworkMode('host')
       .withLabels({ [PROJECT_LABEL]: 'true', [NODE_LABEL]: opts.name, [SESSION_LABEL]: SESSION_ID })
-      // Installed before the container starts, so systemd sees the units and
-      // the tmpfiles rule on its first boot.
-      .withCopyDirectoriesToContainer([{ source: distRoot(), target: '/' }])
       .withWaitStrategy(Wait.forSuccessfulCommand(BOOTED_CHECK))
       .withStartupTimeout(BOOT_TIMEOUT_MS);
+    // Installed before the container starts, so systemd sees the units and
+    // the tmpfiles rule on its first boot.
+    if (!opts.bare) this.withCopyDirectoriesToContainer([{ source: distRoot(), target: '/' }]);
   }
 }
 
@@ -142,6 +150,7 @@ let preflightDone: Promise<void> | undefined;
 /** Fails early, with the fix in the message, when the image or the build is missing. */
 function preflight(image: string): Promise<void> {
   preflightDone ??= (async () => {
+    // Checked for bare containers too: a package test packs the staged tree.
     if (!existsSync(join(distRoot(), 'usr', 'libexec', 'bluechi-controller'))) {
       throw new Error(`${distRoot()} is not staged; run \`npm run build\` first`);
     }

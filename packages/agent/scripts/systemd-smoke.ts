@@ -13,7 +13,7 @@
  * It writes smoke-*.service units into /etc/systemd/system and, as its last check,
  * kills the bus daemon; never run it on a machine you care about.
  * Prints one `ok`/`not ok` line per check and the timings; exits 1 on any failure.
- * Env: BLUECHI_TS_BASE_IMAGE (default bluechi-ts/systemd-base:bookworm-r2), SMOKE_CYCLES (50).
+ * Env: BLUECHI_TS_BASE_IMAGE (default bluechi-ts/systemd-base:bookworm-r3), SMOKE_CYCLES (50).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -293,7 +293,7 @@ async function inside(): Promise<void> {
 }
 
 function inDocker(): void {
-  const image = process.env.BLUECHI_TS_BASE_IMAGE ?? 'bluechi-ts/systemd-base:bookworm-r2';
+  const image = process.env.BLUECHI_TS_BASE_IMAGE ?? 'bluechi-ts/systemd-base:bookworm-r3';
   const self = fileURLToPath(import.meta.url);
   const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
   const id = docker(

@@ -33,7 +33,8 @@ export type AgentCommandLine =
   | { action: 'user' }
   | { action: 'refuse'; message: string };
 
-const OPTIONS = {
+/** Every command-line option, by long name (documented in the man page; its test checks that). */
+export const AGENT_OPTIONS = {
   help: { alias: 'h', type: 'boolean' },
   version: { alias: 'v', type: 'boolean' },
   host: { alias: 'H', type: 'string', requiresArg: true },
@@ -49,7 +50,7 @@ const OPTIONS = {
 const OVERRIDES = { host: 'host', port: 'port', address: 'address', name: 'name', interval: 'interval', config: 'configFile' } as const;
 
 export function parseAgentCommandLine(argv: readonly string[]): AgentCommandLine {
-  const parsed = parseDaemonOptions(argv, OPTIONS);
+  const parsed = parseDaemonOptions(argv, AGENT_OPTIONS);
   if ('refusal' in parsed) return { action: 'refuse', message: parsed.refusal };
   const { values, rest } = parsed;
   if (values.help) return { action: 'help' };

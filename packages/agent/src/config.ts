@@ -27,6 +27,34 @@ import { controllerUrl, parseControllerAddress } from './controller-address.js';
 
 export const AGENT_SECTION = 'bluechi-agent';
 
+/**
+ * Every key the agent reads from its `[bluechi-agent]` section, in the order
+ * of docs/configuration.md. buildAgentConfig looks keys up only through this
+ * table (its `get` takes an AgentKey), so a key cannot be read without being
+ * listed here, and the man page test checks every one of them is documented
+ * in docs/man/bluechi-agent.conf.5.md.
+ */
+export const AGENT_KEYS = [
+  'NodeName',
+  'ControllerHost',
+  'ControllerPort',
+  'ControllerAddress',
+  'HeartbeatInterval',
+  'ControllerHeartbeatThreshold',
+  'ConnectionRetryCountUntilQuiet',
+  'LogLevel',
+  'LogTarget',
+  'LogIsQuiet',
+  'MaxFrameBytes',
+  'TLSCAFile',
+  'TLSCertificateFile',
+  'TLSPrivateKeyFile',
+  'TLSServerName',
+  'TLSMinVersion',
+  'NodeTokenFile',
+] as const;
+export type AgentKey = (typeof AGENT_KEYS)[number];
+
 export const DEFAULT_AGENT_PATHS: ConfigPaths = {
   defaultsFile: '/usr/share/bluechi-agent/config/agent.conf',
   mainFile: '/etc/bluechi/agent.conf',
@@ -70,14 +98,14 @@ export type AgentConfig = {
 };
 
 /** NodeTokenFile=, checked here: readable, root-only, holding a token. */
-function tokenFileFrom(get: (k: string) => IniEntry | undefined): string | undefined {
+function tokenFileFrom(get: (k: AgentKey) => IniEntry | undefined): string | undefined {
   const path = filePath(get('NodeTokenFile'));
   if (path !== undefined) readNodeToken('NodeTokenFile', path);
   return path;
 }
 
 /** TLS is on when TLSCAFile= is set; a client certificate needs both its file and its key. Files are checked for readability here. */
-function tlsFrom(get: (k: string) => IniEntry | undefined): AgentTlsConfig | undefined {
+function tlsFrom(get: (k: AgentKey) => IniEntry | undefined): AgentTlsConfig | undefined {
   const caFile = filePath(get('TLSCAFile'));
   const certificateFile = filePath(get('TLSCertificateFile'));
   const privateKeyFile = filePath(get('TLSPrivateKeyFile'));
@@ -125,9 +153,9 @@ export const AGENT_DEFAULTS = {
 
 export function buildAgentConfig(doc: IniDocument, files: string[], o: AgentOverrides = {}, host = hostname()): AgentConfig {
   const section = doc.get(AGENT_SECTION) ?? new Map();
-  const get = (k: string) => section.get(k);
+  const get = (k: AgentKey) => section.get(k);
   const d = AGENT_DEFAULTS;
-  const num = (k: string, def: number) => {
+  const num = (k: AgentKey, def: number) => {
     const e = get(k);
     return e ? parseUInt(k, e.value, e) : def;
   };

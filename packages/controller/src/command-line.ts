@@ -24,7 +24,8 @@ export type ControllerCommandLine =
   | { action: 'version' }
   | { action: 'refuse'; message: string };
 
-const OPTIONS = {
+/** Every command-line option, by long name (documented in the man page; its test checks that). */
+export const CONTROLLER_OPTIONS = {
   help: { alias: 'h', type: 'boolean' },
   version: { alias: 'v', type: 'boolean' },
   port: { alias: 'p', type: 'string', requiresArg: true },
@@ -32,7 +33,7 @@ const OPTIONS = {
 } as const satisfies Record<string, DaemonOption>;
 
 export function parseControllerCommandLine(argv: readonly string[]): ControllerCommandLine {
-  const parsed = parseDaemonOptions(argv, OPTIONS);
+  const parsed = parseDaemonOptions(argv, CONTROLLER_OPTIONS);
   if ('refusal' in parsed) return { action: 'refuse', message: parsed.refusal };
   const { values, rest } = parsed;
   if (values.help) return { action: 'help' };

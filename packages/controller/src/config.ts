@@ -31,6 +31,51 @@ import {
 
 export const CONTROLLER_SECTION = 'bluechi-controller';
 
+/**
+ * Every key the controller reads from its `[bluechi-controller]` section, in
+ * the order of docs/configuration.md. buildControllerConfig looks keys up only
+ * through this table (its `get` takes a ControllerKey), so a key cannot be read
+ * without being listed here, and the man page test checks every one of them
+ * is documented in docs/man/bluechi-controller.conf.5.md.
+ */
+export const CONTROLLER_KEYS = [
+  'ControllerPort',
+  'UseTCP',
+  'ControllerListenAddress',
+  'UseUDS',
+  'AllowedNodeNames',
+  'HeartbeatInterval',
+  'NodeHeartbeatThreshold',
+  'LogLevel',
+  'LogTarget',
+  'LogIsQuiet',
+  'UnixSocketPath',
+  'ApiSocketPath',
+  'MaxFrameBytes',
+  'MaxAnonymousConnections',
+  'MaxAnonymousConnectionsPerAddress',
+  'MaxRegistrationsPerSecond',
+  'MaxPendingRequestsPerNode',
+  'MaxMonitorsPerClient',
+  'MaxSubscriptionsPerMonitor',
+  'RegisterTimeout',
+  'RequestTimeout',
+  'ProxyReleaseDelay',
+  'TLSCertificateFile',
+  'TLSPrivateKeyFile',
+  'TLSCAFile',
+  'TLSNodeIdentity',
+  'TLSMinVersion',
+] as const;
+export type ControllerKey = (typeof CONTROLLER_KEYS)[number];
+
+/** The keys of a `[node NAME]` section (looked up only through this table, as above). */
+export const NODE_SECTION_KEYS = ['Allowed', 'AllowDependenciesOn', 'TokenSHA256'] as const;
+export type NodeSectionKey = (typeof NODE_SECTION_KEYS)[number];
+
+/** Upstream controller keys that are accepted and have no effect yet. */
+export const IGNORED_CONTROLLER_KEYS = ['IPReceiveErrors', 'TCPKeepAliveTime', 'TCPKeepAliveInterval', 'TCPKeepAliveCount'] as const;
+
 export const DEFAULT_CONTROLLER_PATHS: ConfigPaths = {
   defaultsFile: '/usr/share/bluechi/config/controller.conf',
   mainFile: '/etc/bluechi/controller.conf',
@@ -117,7 +162,7 @@ export type ControllerConfig = {
 };
 
 /** The TLS keys: both TLSCertificateFile and TLSPrivateKeyFile, or no TLS at all. Files are checked for readability here. */
-function tlsFrom(get: (k: string) => IniEntry | undefined): ControllerTlsConfig | undefined {
+function tlsFrom(get: (k: ControllerKey) => IniEntry | undefined): ControllerTlsConfig | undefined {
   const certificateFile = filePath(get('TLSCertificateFile'));
   const privateKeyFile = filePath(get('TLSPrivateKeyFile'));
   const caFile = filePath(get('TLSCAFile'));
@@ -179,10 +224,12 @@ function nodesFrom(doc: IniDocument, section: Map<string, { value: string; file:
   for (const s of nodeSections) {
     const name = s.slice('node '.length).trim();
     const keys = doc.get(s)!;
-    if (keys.has('Allowed') && parseBool(keys.get('Allowed')!.value)) add(name);
-    const deps = keys.get('AllowDependenciesOn');
+    const key = (k: NodeSectionKey) => keys.get(k);
+    const allowedEntry = key('Allowed');
+    if (allowedEntry && parseBool(allowedEntry.value)) add(name);
+    const deps = key('AllowDependenciesOn');
     if (deps) allow.set(name, parseList(deps.value));
-    const token = keys.get('TokenSHA256');
+    const token = key('TokenSHA256');
     if (token) tokens.set(name, parseTokenSha256('TokenSHA256', token));
   }
   return order.map((name) =>
@@ -192,9 +239,9 @@ function nodesFrom(doc: IniDocument, section: Map<string, { value: string; file:
 
 export function buildControllerConfig(doc: IniDocument, files: string[], overrides: ControllerOverrides = {}): ControllerConfig {
   const section = doc.get(CONTROLLER_SECTION) ?? new Map();
-  const get = (k: string) => section.get(k);
+  const get = (k: ControllerKey) => section.get(k);
   const d = CONTROLLER_DEFAULTS;
-  const num = (k: string, def: number) => {
+  const num = (k: ControllerKey, def: number) => {
     const e = get(k);
     return e ? parseUInt(k, e.value, e) : def;
   };

@@ -1,5 +1,6 @@
 /**
- * The `bluechictl` executable: a few lines that compile the CLI bundle
+ * The `bluechictl` executable: a few lines that check the Node version (the
+ * bundle does not parse on Node 18), then compile the CLI bundle
  * (`bluechictl-bundle.js` beside it) with the V8 code cache the build made
  * for it (`bluechictl-bundle.js.cache`), then run it as a CommonJS module.
  *
@@ -17,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
+import { requireSupportedNode } from '@bluechi-ts/protocol/node-version';
 
 export const BUNDLE = 'bluechictl-bundle.js';
 export const CACHE = `${BUNDLE}.cache`;
@@ -46,4 +48,7 @@ export function launch(dir: string): void {
 }
 
 // Bundled as CommonJS: `require`, `module` and `__dirname` are this file's own.
-if (require.main === module) launch(__dirname);
+if (require.main === module) {
+  requireSupportedNode('bluechictl', 1);
+  launch(__dirname);
+}

@@ -26,10 +26,11 @@ export const IS_ONLINE_OPTIONS: readonly OptionSpec[] = [
   { long: 'initial-wait', arg: 'required' },
 ];
 
-type CommandSpec = { name: string; args: number; options: readonly string[] };
+export type CommandSpec = { name: string; args: number; options: readonly string[] };
 
 const WATCH_OPTIONS = ['monitor', 'wait', 'initial-wait'];
-const COMMANDS: readonly CommandSpec[] = [
+/** bluechi-is-online's commands, their argument counts and options. */
+export const IS_ONLINE_COMMANDS: readonly CommandSpec[] = [
   { name: 'help', args: 0, options: [] },
   { name: 'version', args: 0, options: [] },
   { name: 'agent', args: 0, options: [...WATCH_OPTIONS, 'switch-timeout'] },
@@ -69,7 +70,7 @@ export function parseRequest(argv: readonly string[]): Request {
   const wantsHelp = parsed.options.has('help');
   const [name, ...args] = parsed.positionals;
   if (name === undefined) return wantsHelp ? { kind: 'help' } : usageError('No command given', true);
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = IS_ONLINE_COMMANDS.find((c) => c.name === name);
   if (!command) return usageError(`Method ${name} not found`, true);
   if (wantsHelp || command.name === 'help') {
     if (args.length > command.args && !wantsHelp) return usageError(`Too many arguments for method ${command.name}`);
