@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it on a clean clone (Debian 12, as root):
 #   1. installs npm dependencies when node_modules is missing or stale,
-#   2. builds and type-checks (npm run build -> dist/root),
+#   2. builds and type-checks, then packs the Debian packages
+#      (npm run package -> dist/root and dist/packages),
 #   3. prepares the container test bed (Docker engine, dockerd, systemd image),
 #   4. runs the three rings: unit, inprocess, integration.
 # Every ring runs even when an earlier one fails; the exit status is non-zero
@@ -10,7 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/prepare.sh
 
-prepare_all
+prepare_node_modules
+npm run package
+prepare_testbed
 
 failed=()
 ring() {
