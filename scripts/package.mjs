@@ -18,7 +18,9 @@
 //   --revision  the Debian revision (default 1): VERSION-REVISION
 // The version is the one the staged programs report (`bluechictl version`).
 // SOURCE_DATE_EPOCH (seconds) sets the files' times; without it, the time of
-// the last commit is used, so the same tree packs into the same bytes.
+// the last commit is used, so the same tree packs into the same bytes. (Two
+// builds differ only in bluechictl's V8 code cache, which V8 does not write
+// the same way twice.)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, cp, lstat, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
