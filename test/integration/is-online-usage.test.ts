@@ -37,8 +37,9 @@ afterAll(async () => {
 });
 
 describe('the installed program', () => {
-  it('is an executable file at /usr/bin started by /usr/bin/env node', async () => {
-    expect((await node.run('stat -c %a /usr/bin/bluechi-is-online')).stdout).toBe('755\n');
+  it('is an executable at /usr/bin (a link to its launcher) started by /usr/bin/env node', async () => {
+    expect((await node.run('readlink /usr/bin/bluechi-is-online')).stdout).toBe('../lib/bluechi/bluechi-is-online.cjs\n');
+    expect((await node.run('stat -L -c %a /usr/bin/bluechi-is-online')).stdout).toBe('755\n');
     expect((await node.run('head -n 1 /usr/bin/bluechi-is-online')).stdout).toBe('#!/usr/bin/env node\n');
     expect((await node.run('command -v bluechi-is-online')).stdout).toBe('/usr/bin/bluechi-is-online\n');
   });
