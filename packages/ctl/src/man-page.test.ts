@@ -4,22 +4,12 @@
  * option it accepts, every option and exit code is listed, and
  * bluechi-is-online's commands and options are in docs/man/bluechi-is-online.1.md.
  */
-import { readFileSync } from 'node:fs';
+import { manSection as section, readManPage as page } from '@bluechi-ts/protocol/man-page-text';
 import { describe, expect, it } from 'vitest';
 import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_SUCCESS } from './exit-codes.js';
 import { IS_ONLINE_COMMANDS, IS_ONLINE_OPTIONS } from './is-online/request.js';
 import { OPTIONS, VERBS } from './verbs.js';
 
-const ROOT = new URL('../../../', import.meta.url);
-const page = (file: string) => readFileSync(new URL(`docs/man/${file}`, ROOT), 'utf8');
-
-/** The text of the `## TITLE` section (up to the next `## `). */
-function section(md: string, title: string): string {
-  const start = md.indexOf(`\n## ${title}\n`);
-  if (start === -1) return '';
-  const end = md.indexOf('\n## ', start + 1);
-  return md.slice(start, end === -1 ? undefined : end);
-}
 
 /** `### ` entries of a section: the first word of the heading -> the entry's text, heading included. */
 function entries(text: string): Map<string, string> {
