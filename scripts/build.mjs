@@ -318,7 +318,11 @@ async function main() {
   makeCliCodeCache();
   await stageData();
   await stageInterfaceXml();
-  await stageManPages({ root: ROOT, dest: DEST, version });
+  // The pages' date: SOURCE_DATE_EPOCH, else the last commit's, so every
+  // clone of a commit renders the same pages.
+  const commit = spawnSync('git', ['log', '-1', '--format=%ct'], { cwd: ROOT, encoding: 'utf8' });
+  const commitDate = commit.status === 0 && commit.stdout.trim() ? Number(commit.stdout.trim()) * 1000 : undefined;
+  await stageManPages({ root: ROOT, dest: DEST, version, ...(process.env.SOURCE_DATE_EPOCH || commitDate === undefined ? {} : { date: commitDate }) });
   await stageScripts(version);
   await stageLinks();
   console.log(`build: bundled ${programs.length} programs in ${Date.now() - started} ms (version ${version})`);
