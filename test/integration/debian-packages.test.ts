@@ -166,6 +166,10 @@ describe('the Debian packages on three fresh Debian 12 machines', () => {
     await main.run('systemctl enable --now bluechi-controller.service && systemctl enable --now bluechi-agent.service');
     await Promise.all([worker1, worker2].map((n) => n.run('systemctl enable --now bluechi-agent.service')));
     await waitNodes({ main: 'online', worker1: 'online', worker2: 'online' });
+    // Logged under the daemon's name, and without V8's warning about flags.
+    const agentLog = (await worker1.run('journalctl -b -t bluechi-agent -o cat')).stdout;
+    expect(agentLog).toContain(`Starting bluechi-agent ${VERSION} as node 'worker1'`);
+    expect(agentLog).not.toContain('Warning:');
 
     await worker1.writeUnit('target.service', '[Unit]\nStopWhenUnneeded=yes\n\n[Service]\nType=simple\nExecStart=/bin/true\nRemainAfterExit=yes\n');
     await main.writeUnit(

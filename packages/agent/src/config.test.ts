@@ -45,3 +45,15 @@ describe('tlsMismatchHint', () => {
     expect(tlsMismatchHint('ws://h:842/', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe('');
   });
 });
+
+describe('ignored values', () => {
+  it('keeps the defaults for an unknown LogLevel or LogTarget and says so, with file and line', () => {
+    const c = build('LogLevel=LOUD\nLogTarget=syslog\n');
+    expect([c.logLevel, c.logTarget]).toEqual(['INFO', 'journald']);
+    expect(c.warnings).toEqual([
+      "Ignoring LogLevel=LOUD ('agent.conf' line 3): not one of DEBUG, INFO, WARN, ERROR; using INFO",
+      "Ignoring LogTarget=syslog ('agent.conf' line 4): not one of journald, stderr, stderr-full; using journald",
+    ]);
+    expect(build('LogLevel=DEBUG\n').warnings).toEqual([]);
+  });
+});

@@ -9,6 +9,9 @@ import {
   loadLayers,
   parseBool,
   parseLogLevel,
+  ignoredValueWarning,
+  LOG_LEVELS,
+  LOG_TARGETS,
   parseLogTarget,
   parsePort,
   parseUInt,
@@ -95,6 +98,8 @@ export type AgentConfig = {
   /** A root-only file holding this node's token, sent at each connection (`NodeTokenFile=`, ours), if any. */
   readonly nodeTokenFile: string | undefined;
   readonly files: readonly string[];
+  /** Values that were ignored, one line each, for the daemon to log once its logger exists (none: empty or missing). */
+  readonly warnings?: readonly string[];
 };
 
 /** NodeTokenFile=, checked here: readable, root-only, holding a token. */
@@ -192,6 +197,10 @@ export function buildAgentConfig(doc: IniDocument, files: string[], o: AgentOver
     tls,
     nodeTokenFile: tokenFileFrom(get),
     files,
+    warnings: [
+      ignoredValueWarning('LogLevel', get('LogLevel'), LOG_LEVELS, d.logLevel),
+      ignoredValueWarning('LogTarget', get('LogTarget'), LOG_TARGETS, d.logTarget),
+    ].filter((w): w is string => w !== undefined),
   });
 }
 

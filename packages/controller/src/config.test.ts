@@ -8,6 +8,14 @@ import { buildControllerConfig, controllerConfigPaths, CONTROLLER_DEFAULTS, DEFA
 const build = (text: string, overrides = {}) => buildControllerConfig(parseIni(text, 'test.conf'), ['test.conf'], overrides);
 
 describe('controller config', () => {
+  it('keeps the default for an unknown LogLevel and says so; the environment names its variable', () => {
+    const c = build('[bluechi-controller]\nLogLevel=debug\n');
+    expect(c.logLevel).toBe('INFO');
+    expect(c.warnings).toEqual(["Ignoring LogLevel=debug ('test.conf' line 2): not one of DEBUG, INFO, WARN, ERROR; using INFO"]);
+    const env = buildControllerConfig(new Map([['bluechi-controller', new Map([['LogLevel', { value: 'LOUD', file: 'environment BC_LOG_LEVEL', line: 0 }]])]]), []);
+    expect(env.warnings).toEqual(['Ignoring LogLevel=LOUD (environment BC_LOG_LEVEL): not one of DEBUG, INFO, WARN, ERROR; using INFO']);
+  });
+
   it('uses upstream defaults for an empty section', () => {
     const c = build('[bluechi-controller]\n');
     expect(c.port).toBe(842);

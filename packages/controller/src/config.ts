@@ -12,6 +12,9 @@ import {
   parseBool,
   parseList,
   parseLogLevel,
+  ignoredValueWarning,
+  LOG_LEVELS,
+  LOG_TARGETS,
   parseLogTarget,
   parsePort,
   parseUInt,
@@ -159,6 +162,8 @@ export type ControllerConfig = {
   readonly tls: ControllerTlsConfig | undefined;
   /** Files read, in order, for the debug log. */
   readonly files: readonly string[];
+  /** Values that were ignored, one line each, for the daemon to log once its logger exists (none: empty or missing). */
+  readonly warnings?: readonly string[];
 };
 
 /** The TLS keys: both TLSCertificateFile and TLSPrivateKeyFile, or no TLS at all. Files are checked for readability here. */
@@ -281,6 +286,9 @@ export function buildControllerConfig(doc: IniDocument, files: string[], overrid
     proxyReleaseDelay: num('ProxyReleaseDelay', d.proxyReleaseDelay),
     tls: tlsFrom(get),
     files,
+    warnings: [ignoredValueWarning('LogLevel', get('LogLevel'), LOG_LEVELS, d.logLevel), ignoredValueWarning('LogTarget', get('LogTarget'), LOG_TARGETS, d.logTarget)].filter(
+      (w): w is string => w !== undefined,
+    ),
   };
   return Object.freeze(config);
 }

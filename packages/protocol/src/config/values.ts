@@ -46,6 +46,19 @@ export function parseLogTarget(value: string, fallback: LogTarget): LogTarget {
   return (LOG_TARGETS as readonly string[]).includes(value) ? (value as LogTarget) : fallback;
 }
 
+/**
+ * The warning for a value that a lenient key (LogLevel, LogTarget) ignores,
+ * or undefined when `entry` is missing or its value is one of `known`. The
+ * daemons still start, as upstream's do; they log this line once the logger
+ * exists, so a typo does not go unnoticed.
+ */
+export function ignoredValueWarning(key: string, entry: IniEntry | undefined, known: readonly string[], fallback: string): string | undefined {
+  if (!entry || known.includes(entry.value)) return undefined;
+  // Entries from the environment have no line.
+  const where = entry.line > 0 ? `'${entry.file}' line ${entry.line}` : entry.file;
+  return `Ignoring ${key}=${entry.value} (${where}): not one of ${known.join(', ')}; using ${fallback}`;
+}
+
 /** Exactly DEBUG, INFO, WARN or ERROR, case-sensitive, as upstream's SetLogLevel accepts. */
 export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
