@@ -141,6 +141,31 @@ describe('proxy services (in process)', () => {
     expect(main.systemd.calls.filter((c) => c.op === 'stop')).toEqual([]);
   });
 
+  it('counts a proxy once when its agent restarts and announces it under a new id', async () => {
+    const { main, worker1 } = await cluster();
+    await create(main, 'worker1', 'target.service');
+    const oldId = main.agent.proxies.list()[0]!.id;
+    // The agent stops (as on SIGTERM: the proxy service itself keeps running)
+    // and a new agent process starts, finds the active proxy service and
+    // announces it under an id of its own.
+    await main.stop();
+    const proxyUnit = svc('worker1', 'target.service');
+    const restarted = startAgent('main', `unix:path=${ctl.agentSocket}`, {
+      systemd: new DepAwareFake({ [proxyUnit]: { activeState: 'active', subState: 'running' } }),
+    });
+    agents.push(restarted);
+    await waitFor('proxy adopted and active', () => restarted.agent.proxies.list()[0]?.phase === 'active');
+    const newId = restarted.agent.proxies.list()[0]!.id;
+    expect(newId).not.toBe(oldId);
+    await waitFor('announced again under the new id', () =>
+      ctl.logs.lines.some((l) => l.includes(`Node 'main' announced its proxy for target.service on node worker1 again as proxy ${newId} (was ${oldId})`)),
+    );
+    expect(count('worker1', 'target.service')).toBe(1);
+    // Released now, without waiting for ProxyReleaseDelay (10 s).
+    restarted.agent.proxies.remove(proxyUnit, 'worker1', 'target.service');
+    await waitFor('target stopped (StopWhenUnneeded)', () => count('worker1', 'target.service') === 0 && active(worker1, 'target.service') === 'inactive', 3000);
+  });
+
   it('rebuilds the counts after a controller restart and still propagates a target stop', async () => {
     const { main, worker2, worker1 } = await cluster();
     await create(main, 'worker1', 'target.service');

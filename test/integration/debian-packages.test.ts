@@ -157,7 +157,7 @@ describe('the Debian packages on three fresh Debian 12 machines', () => {
   it('a 3-node cluster comes up from the packages alone and runs a cross-node proxy', async () => {
     await main.writeFile(
       '/etc/bluechi/controller.conf.d/50-cluster.conf',
-      `[bluechi-controller]\nControllerPort=${port}\nAllowedNodeNames=main,worker1,worker2\n\n[node main]\nAllowDependenciesOn=worker1\n`,
+      `[bluechi-controller]\nControllerPort=${port}\nAllowedNodeNames=main,worker1,worker2\n\n[node main]\nAllowDependenciesOn=worker1\n[node worker2]\nAllowDependenciesOn=worker1\n`,
     );
     await main.writeFile('/etc/bluechi/agent.conf.d/50-node.conf', '[bluechi-agent]\nNodeName=main\nControllerAddress=unix:path=/run/bluechi/bluechi.sock\n');
     for (const [name, node] of [['worker1', worker1], ['worker2', worker2]] as const) {
@@ -181,6 +181,14 @@ describe('the Debian packages on three fresh Debian 12 machines', () => {
 
   it('an upgrade to rebuilt packages keeps the configuration and restarts the running daemons', async () => {
     await main.run("printf '# kept across upgrades\\n' >> /etc/bluechi/controller.conf");
+    // A cross-node dependency that runs through the upgrade: worker2's agent
+    // restarts while the (already upgraded) controller runs.
+    await worker2.writeUnit(
+      'source2.service',
+      '[Unit]\nWants=bluechi-proxy@worker1_target.service\nAfter=bluechi-proxy@worker1_target.service\n\n[Service]\nType=simple\nExecStart=/bin/true\nRemainAfterExit=yes\n',
+    );
+    expect((await main.exec('bluechictl start worker2 source2.service')).stdout).toBe('Unit source2.service StartUnit operation result: done\n');
+    await waitFor('target.service active on worker1', async () => (await worker1.exec('systemctl is-active target.service')).stdout === 'active\n');
     const before = { controller: await mainPid(main, 'bluechi-controller'), agent: await mainPid(worker1, 'bluechi-agent') };
 
     // stdin closed: a conffile question would fail the install instead of waiting.
@@ -197,6 +205,16 @@ describe('the Debian packages on three fresh Debian 12 machines', () => {
     expect((await main.exec('systemctl is-enabled bluechi-controller.service')).stdout).toBe('enabled\n');
     await waitNodes({ main: 'online', worker1: 'online', worker2: 'online' });
     expect((await main.run('journalctl -b -u bluechi-controller -o cat')).stdout).toContain(`Starting bluechi-controller ${UPGRADED}\n`);
+    // The restarted agent announced its running proxy under a new id; the
+    // controller counts it once, so the target stops as soon as the source does.
+    await waitFor('proxy announced again', async () =>
+      /Node 'worker2' announced its proxy for target\.service on node worker1 again as proxy \d+ \(was \d+\)/.test(
+        (await main.run('journalctl -b -u bluechi-controller -o cat')).stdout,
+      ),
+    );
+    expect((await worker1.exec('systemctl is-active target.service')).stdout).toBe('active\n');
+    expect((await main.exec('bluechictl stop worker2 source2.service')).stdout).toBe('Unit source2.service StopUnit operation result: done\n');
+    await waitFor('target.service stopped on worker1', async () => (await worker1.exec('systemctl is-active target.service')).stdout === 'inactive\n');
     await proxyScenario();
   });
 

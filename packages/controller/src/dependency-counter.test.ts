@@ -82,3 +82,26 @@ describe('DependencyCounter', () => {
     ]);
   });
 });
+
+describe('DependencyCounter.rekey', () => {
+  it('moves a proxy to a new id without changing the count or the target', () => {
+    const c = new DependencyCounter();
+    c.add({ requester: 'main', proxyId: 1 }, t);
+    c.add({ requester: 'worker1', proxyId: 1 }, t);
+    expect(c.rekey({ requester: 'main', proxyId: 1 }, 900)).toBe(true);
+    expect(c.count(t)).toBe(2);
+    expect(c.targetOf({ requester: 'main', proxyId: 900 })).toEqual(t);
+    expect(c.targetOf({ requester: 'main', proxyId: 1 })).toBeUndefined();
+    expect(c.remove({ requester: 'main', proxyId: 900 })).toEqual([]);
+    expect(kinds(c.remove({ requester: 'worker1', proxyId: 1 }))).toContain('StopDep worker2:target.service');
+  });
+
+  it('refuses an unknown proxy and an id that is taken', () => {
+    const c = new DependencyCounter();
+    c.add({ requester: 'main', proxyId: 1 }, t);
+    c.add({ requester: 'main', proxyId: 2 }, { node: 'worker2', unit: 'other.service' });
+    expect(c.rekey({ requester: 'main', proxyId: 5 }, 6)).toBe(false);
+    expect(c.rekey({ requester: 'main', proxyId: 1 }, 2)).toBe(false);
+    expect(c.count(t)).toBe(1);
+  });
+});

@@ -84,6 +84,23 @@ export class DependencyCounter {
     return actions;
   }
 
+  /**
+   * Gives a counted proxy a new id (same requester, same target, same
+   * count): an agent that restarted announces its running proxies under new
+   * ids. False when `from` is not counted or `toId` is taken.
+   */
+  rekey(from: ProxyRef, toId: number): boolean {
+    const entry = this.proxies.get(proxyKey(from));
+    const to = { requester: from.requester, proxyId: toId };
+    if (!entry || this.proxies.has(proxyKey(to))) return false;
+    const set = this.holders.get(targetKey(entry.target))!;
+    set.delete(proxyKey(from));
+    set.add(proxyKey(to));
+    this.proxies.delete(proxyKey(from));
+    this.proxies.set(proxyKey(to), { ref: to, target: entry.target });
+    return true;
+  }
+
   remove(ref: ProxyRef): DepAction[] {
     const entry = this.proxies.get(proxyKey(ref));
     if (!entry) return [];

@@ -63,7 +63,7 @@ export class ProxyRouter {
     }
     assertUnitName(unit);
     const t = { node, unit };
-    this.orphans.get(requester.name)?.unconfirmed.delete(proxyId);
+    this.confirm(requester.name, proxyId, t);
     this.apply(this.counter.add({ requester: requester.name, proxyId }, t));
     if (target.status !== 'online') {
       requester.notify('ProxyTargetState', { proxyId, ...TARGET_NODE_OFFLINE });
@@ -72,6 +72,25 @@ export class ProxyRouter {
     }
     const known = this.lastState.get(key(t));
     if (known) requester.notify('ProxyTargetState', { proxyId, ...known, reason: 'virtual' });
+  }
+
+  /**
+   * A returning requester announced a proxy: it is no longer waiting to be
+   * released. An agent that restarted numbers its proxies afresh, so a new id
+   * for a target that one of its unconfirmed proxies points at is that proxy
+   * again: it takes over the old id's place, and the target is counted once,
+   * not twice until the release delay ends.
+   */
+  private confirm(requester: string, proxyId: number, t: Target): void {
+    const orphaned = this.orphans.get(requester);
+    if (!orphaned || orphaned.unconfirmed.delete(proxyId)) return;
+    for (const oldId of orphaned.unconfirmed) {
+      const old = this.counter.targetOf({ requester, proxyId: oldId });
+      if (!old || key(old) !== key(t) || !this.counter.rekey({ requester, proxyId: oldId }, proxyId)) continue;
+      orphaned.unconfirmed.delete(oldId);
+      this.log.info({ requester, proxyId, node: t.node, unit: t.unit }, `Node '${requester}' announced its proxy for ${t.unit} on node ${t.node} again as proxy ${proxyId} (was ${oldId})`);
+      return;
+    }
   }
 
   proxyRemoved(requester: ControllerNode, proxyId: number): void {

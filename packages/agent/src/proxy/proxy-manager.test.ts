@@ -29,7 +29,7 @@ const active = { activeState: 'active', subState: 'running', reason: 'real' as c
 describe('ProxyManager', () => {
   it('announces a new proxy and answers once the target is active', async () => {
     const { h, calls } = host();
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     const done = m.create(SVC, 'worker1', 'target.service');
     await tick();
     expect(calls.announced).toMatchObject([{ id: 1, node: 'worker1', unit: 'target.service', phase: 'waiting' }]);
@@ -41,7 +41,7 @@ describe('ProxyManager', () => {
   it('fails at once with the controller refusal and does not release what was never counted', async () => {
     const refusal = new BluechiError(ErrorCodes.PROXY_NOT_ALLOWED, 'Proxy on node not allowed: …');
     const { h, calls } = host({ announce: async () => Promise.reject(refusal) });
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     await expect(m.create(SVC, 'worker1', 'target.service')).rejects.toThrow('Proxy on node not allowed');
     expect(calls.released).toEqual([]);
     expect(m.list()).toEqual([]);
@@ -55,7 +55,7 @@ describe('ProxyManager', () => {
     try {
       const slowTimeout = () => new Promise<number>((r) => setTimeout(() => r(0), 20));
       const { h } = host({ announce: async () => Promise.reject(refusal), startTimeout: slowTimeout });
-      const m = new ProxyManager(h, log);
+      const m = new ProxyManager(h, log, 1);
       await expect(m.create(SVC, 'worker1', 'target.service')).rejects.toThrow('Proxy on node not allowed');
       await tick();
       expect(unhandled).toEqual([]);
@@ -67,7 +67,7 @@ describe('ProxyManager', () => {
   it('waits for the connection instead of failing when the controller is away', async () => {
     let connected = false;
     const { h, calls } = host({ connected: () => connected });
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     const done = m.create(SVC, 'worker1', 'target.service');
     await tick();
     expect(calls.announced).toEqual([]);
@@ -81,7 +81,7 @@ describe('ProxyManager', () => {
 
   it('replaces a proxy that is still registered for the same service', async () => {
     const { h, calls } = host();
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     const first = m.create(SVC, 'worker1', 'target.service');
     const second = m.create(SVC, 'worker1', 'target.service');
     await expect(first).rejects.toThrow(`replaced by a new request from ${SVC}`);
@@ -92,7 +92,7 @@ describe('ProxyManager', () => {
 
   it('stops the proxy service when an active target really stops, and releases it', async () => {
     const { h, calls } = host();
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     const done = m.create(SVC, 'worker1', 'target.service');
     m.targetState(1, active);
     await done;
@@ -106,7 +106,7 @@ describe('ProxyManager', () => {
 
   it('adopts a running proxy service: announced as reacquiring, resumed when the target is active', async () => {
     const { h, calls } = host();
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     m.adopt(SVC, 'worker1', 'target.service');
     m.adopt(SVC, 'worker1', 'target.service');
     await tick();
@@ -121,7 +121,7 @@ describe('ProxyManager', () => {
 
   it('keeps an active proxy while the target node is offline, even if the target stopped meanwhile', async () => {
     const { h, calls } = host();
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     const done = m.create(SVC, 'worker1', 'target.service');
     m.targetState(1, active);
     await done;
@@ -138,7 +138,7 @@ describe('ProxyManager', () => {
 
   it('times out with the node and unit named', async () => {
     const { h } = host({ startTimeout: async () => 30 });
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     await expect(m.create(SVC, 'worker1', 'target.service')).rejects.toThrow(
       "timed out after 30 ms waiting for target.service on node 'worker1' to become active",
     );
@@ -152,7 +152,7 @@ describe('ProxyManager', () => {
         return TIMEOUT_READ_DELAY_MS + 50;
       },
     });
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     const fast = m.create(SVC, 'worker1', 'target.service');
     m.targetState(1, active);
     await fast;
@@ -167,7 +167,7 @@ describe('ProxyManager', () => {
 
   it('RemoveProxy always succeeds and fails a pending request', async () => {
     const { h, calls } = host();
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     m.remove(SVC, 'worker1', 'nothing.service');
     const pending = m.create(SVC, 'worker1', 'target.service');
     m.remove(SVC, 'worker1', 'target.service');
@@ -177,9 +177,31 @@ describe('ProxyManager', () => {
 
   it('fails every pending request when the agent shuts down', async () => {
     const { h } = host();
-    const m = new ProxyManager(h, log);
+    const m = new ProxyManager(h, log, 1);
     const pending = m.create(SVC, 'worker1', 'target.service');
     m.stopAll();
     await expect(pending).rejects.toThrow('Proxy service stopped: the agent is shutting down');
+  });
+});
+
+describe('proxy ids', () => {
+  it('start at a random id, so a restarted agent does not reuse the ids of the one before', () => {
+    const firsts = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      const m = new ProxyManager(host().h, log);
+      m.adopt('bluechi-proxy@worker1_a.service', 'worker1', 'a.service');
+      const [p] = m.list();
+      expect(p!.id).toBeGreaterThanOrEqual(1);
+      expect(p!.id).toBeLessThan(2 ** 31);
+      firsts.add(p!.id);
+    }
+    expect(firsts.size).toBeGreaterThan(1);
+  });
+
+  it('wrap around from the largest 32-bit id to 1', () => {
+    const m = new ProxyManager(host().h, log, 0xffffffff);
+    m.adopt('bluechi-proxy@worker1_a.service', 'worker1', 'a.service');
+    m.adopt('bluechi-proxy@worker1_b.service', 'worker1', 'b.service');
+    expect(m.list().map((p) => p.id)).toEqual([0xffffffff, 1]);
   });
 });

@@ -4,6 +4,7 @@
  * remote target is active, or fails with the reason. Proxies outlive
  * controller outages: they are announced again on every (re)connect.
  */
+import { randomInt } from 'node:crypto';
 import { BluechiError, ErrorCodes } from '@bluechi-ts/protocol';
 import type { Logger } from '@bluechi-ts/protocol/logging';
 import { STARTING, decide, type ProxyPhase, type TargetReport } from './decision.js';
@@ -37,14 +38,28 @@ type Proxy = ProxyInfo & {
   seenStarting?: boolean;
 };
 
+/** Proxy ids are 32-bit (the link's proxyId shape). */
+const MAX_PROXY_ID = 0xffffffff;
+
 export class ProxyManager {
-  private nextId = 1;
   private readonly proxies = new Map<number, Proxy>();
 
   constructor(
     private readonly host: ProxyHost,
     private readonly log: Logger,
+    /**
+     * The first proxy id. Random by default, so that the ids of an agent that
+     * restarted do not meet the ids the controller still holds from before
+     * (it keeps them for ProxyReleaseDelay) for other targets.
+     */
+    private nextId = randomInt(1, 2 ** 31),
   ) {}
+
+  private takeId(): number {
+    const id = this.nextId;
+    this.nextId = id >= MAX_PROXY_ID ? 1 : id + 1;
+    return id;
+  }
 
   list(): ProxyInfo[] {
     return [...this.proxies.values()].map(({ id, serviceName, node, unit, phase }) => ({ id, serviceName, node, unit, phase }));
@@ -64,7 +79,7 @@ export class ProxyManager {
       this.log.info({ service: serviceName, proxyId: old.id }, `Replacing the earlier proxy for ${serviceName}`);
       this.drop(old, `replaced by a new request from ${serviceName}`);
     }
-    const p: Proxy = { id: this.nextId++, serviceName, node, unit, phase: 'waiting' };
+    const p: Proxy = { id: this.takeId(), serviceName, node, unit, phase: 'waiting' };
     this.proxies.set(p.id, p);
     this.log.info({ proxyId: p.id, node, unit }, `Registering new proxy for ${unit} (on ${node})`);
     const done = new Promise<void>((resolve, reject) => {
@@ -110,7 +125,7 @@ export class ProxyManager {
    */
   adopt(serviceName: string, node: string, unit: string): void {
     if (this.find(serviceName, node, unit)) return;
-    const p: Proxy = { id: this.nextId++, serviceName, node, unit, phase: 'reacquiring' };
+    const p: Proxy = { id: this.takeId(), serviceName, node, unit, phase: 'reacquiring' };
     this.proxies.set(p.id, p);
     this.log.info({ proxyId: p.id, node, unit }, `Adopting running proxy ${serviceName} for ${unit} (on ${node})`);
     if (this.host.connected()) void this.announce(p);
