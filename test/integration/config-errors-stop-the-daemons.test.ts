@@ -96,15 +96,16 @@ describe('configuration errors stop the daemons', () => {
     expect((await cluster.main.systemctl('is-active', 'bluechi-controller', 'bluechi-agent')).stdout).toBe('active\nactive\n');
   });
 
-  it('an unknown LogLevel is ignored, as upstream does, but logged under the daemon\'s own journal tag', async () => {
+  it('an unknown LogLevel or key is ignored, as upstream does, but logged under the daemon\'s own journal tag', async () => {
     const main = cluster.main;
-    for (const daemon of [CONTROLLER, AGENT]) await main.writeFile(`${daemon.dropInDir}/5-loglevel.conf`, `[${daemon.section}]\nLogLevel=LOUD\n`);
+    for (const daemon of [CONTROLLER, AGENT]) await main.writeFile(`${daemon.dropInDir}/5-loglevel.conf`, `[${daemon.section}]\nLogLevel=LOUD\nLogLevl=DEBUG\n`);
     try {
       await main.run('systemctl restart bluechi-controller bluechi-agent');
       await cluster.waitOnline(['main'], 20_000);
       for (const daemon of [CONTROLLER, AGENT]) {
         const line = `Ignoring LogLevel=LOUD ('${daemon.dropInDir}/5-loglevel.conf' line 2): not one of DEBUG, INFO, WARN, ERROR; using INFO`;
         await waitForJournalLine(main, daemon.unit, line);
+        await waitForJournalLine(main, daemon.unit, `Ignoring the unknown key LogLevl= in [${daemon.section}] ('${daemon.dropInDir}/5-loglevel.conf' line 3)`);
         // SyslogIdentifier= in the units: the lines carry the daemon's name, not "env".
         expect((await main.run(`journalctl -b -t ${daemon.unit} -o cat`)).stdout).toContain(line);
       }

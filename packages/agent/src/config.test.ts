@@ -57,3 +57,14 @@ describe('ignored values', () => {
     expect(build('LogLevel=DEBUG\n').warnings).toEqual([]);
   });
 });
+
+describe('unknown keys and sections', () => {
+  it('are ignored, as upstream does, with one warning each; upstream keys without effect raise none', () => {
+    const c = build('LogLevl=DEBUG\nIPReceiveErrors=true\nTCPKeepAliveTime=5\n[bluechi-agnet]\nNodeName=x\n');
+    expect(c.logLevel).toBe('INFO');
+    expect(c.warnings).toEqual([
+      "Ignoring the unknown key LogLevl= in [bluechi-agent] ('agent.conf' line 3)",
+      "Ignoring the unknown section [bluechi-agnet] ('agent.conf' line 7 and on)",
+    ]);
+  });
+});

@@ -10,6 +10,7 @@ import {
   parseBool,
   parseLogLevel,
   ignoredValueWarning,
+  unknownKeyWarnings,
   LOG_LEVELS,
   LOG_TARGETS,
   parseLogTarget,
@@ -57,6 +58,9 @@ export const AGENT_KEYS = [
   'NodeTokenFile',
 ] as const;
 export type AgentKey = (typeof AGENT_KEYS)[number];
+
+/** Upstream agent keys that are accepted and have no effect. */
+export const IGNORED_AGENT_KEYS = ['IPReceiveErrors', 'TCPKeepAliveTime', 'TCPKeepAliveInterval', 'TCPKeepAliveCount'] as const;
 
 export const DEFAULT_AGENT_PATHS: ConfigPaths = {
   defaultsFile: '/usr/share/bluechi-agent/config/agent.conf',
@@ -198,6 +202,7 @@ export function buildAgentConfig(doc: IniDocument, files: string[], o: AgentOver
     nodeTokenFile: tokenFileFrom(get),
     files,
     warnings: [
+      ...unknownKeyWarnings(doc, (s) => (s === AGENT_SECTION ? [...AGENT_KEYS, ...IGNORED_AGENT_KEYS] : undefined)),
       ignoredValueWarning('LogLevel', get('LogLevel'), LOG_LEVELS, d.logLevel),
       ignoredValueWarning('LogTarget', get('LogTarget'), LOG_TARGETS, d.logTarget),
     ].filter((w): w is string => w !== undefined),

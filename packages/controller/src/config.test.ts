@@ -8,6 +8,16 @@ import { buildControllerConfig, controllerConfigPaths, CONTROLLER_DEFAULTS, DEFA
 const build = (text: string, overrides = {}) => buildControllerConfig(parseIni(text, 'test.conf'), ['test.conf'], overrides);
 
 describe('controller config', () => {
+  it('ignores unknown keys and sections with one warning each, [node NAME] keys included', () => {
+    const c = build('[bluechi-controller]\nControllerPrt=900\nTCPKeepAliveCount=3\n[node worker1]\nAllowed=true\nAllowDependencyOn=main\n[bluechi-agent]\nNodeName=x\n');
+    expect(c.port).toBe(842);
+    expect(c.warnings).toEqual([
+      "Ignoring the unknown key ControllerPrt= in [bluechi-controller] ('test.conf' line 2)",
+      "Ignoring the unknown key AllowDependencyOn= in [node worker1] ('test.conf' line 6)",
+      "Ignoring the unknown section [bluechi-agent] ('test.conf' line 8 and on)",
+    ]);
+  });
+
   it('keeps the default for an unknown LogLevel and says so; the environment names its variable', () => {
     const c = build('[bluechi-controller]\nLogLevel=debug\n');
     expect(c.logLevel).toBe('INFO');

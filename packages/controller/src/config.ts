@@ -13,6 +13,7 @@ import {
   parseList,
   parseLogLevel,
   ignoredValueWarning,
+  unknownKeyWarnings,
   LOG_LEVELS,
   LOG_TARGETS,
   parseLogTarget,
@@ -286,9 +287,13 @@ export function buildControllerConfig(doc: IniDocument, files: string[], overrid
     proxyReleaseDelay: num('ProxyReleaseDelay', d.proxyReleaseDelay),
     tls: tlsFrom(get),
     files,
-    warnings: [ignoredValueWarning('LogLevel', get('LogLevel'), LOG_LEVELS, d.logLevel), ignoredValueWarning('LogTarget', get('LogTarget'), LOG_TARGETS, d.logTarget)].filter(
-      (w): w is string => w !== undefined,
-    ),
+    warnings: [
+      ...unknownKeyWarnings(doc, (s) =>
+        s === CONTROLLER_SECTION ? [...CONTROLLER_KEYS, ...IGNORED_CONTROLLER_KEYS] : s.startsWith('node ') ? NODE_SECTION_KEYS : undefined,
+      ),
+      ignoredValueWarning('LogLevel', get('LogLevel'), LOG_LEVELS, d.logLevel),
+      ignoredValueWarning('LogTarget', get('LogTarget'), LOG_TARGETS, d.logTarget),
+    ].filter((w): w is string => w !== undefined),
   };
   return Object.freeze(config);
 }

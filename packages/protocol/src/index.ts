@@ -10,6 +10,7 @@ export * from './version.js';
 export * from './config/ini.js';
 export * from './config/layers.js';
 export * from './config/values.js';
+export * from './config/unknown-keys.js';
 export * from './config/tls.js';
 export * from './paths.js';
 export * from './daemon.js';
