@@ -10,7 +10,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startCluster, type Cluster } from '../harness/cluster.js';
 import { shq } from '../harness/systemd-container.js';
-import { depOf, jobOk, journals, proxyOf, unitStates, waitStates } from './support/proxy-units.js';
+import { depOf, jobOk, journals, proxyOf, unitStates, waitJournal, waitStates } from './support/proxy-units.js';
 
 let c: Cluster;
 
@@ -267,8 +267,13 @@ describe('when the chain cannot be started', () => {
 
     await askUnanswered(chain);
 
-    await waitStates(c, 'main', { [chain.socket]: 'failed', [chain.forwarder]: 'inactive' });
-    expect((await c.main.exec(`systemctl show -P Result ${chain.socket}`)).stdout).toBe('trigger-limit-hit\n');
+    // The socket hit systemd's trigger limit and closed the client's
+    // connection. Whether it then stays failed is a race: it was once seen
+    // active again right after (most likely pulled in by a forwarder start
+    // still queued from the last trigger, as the forwarder Requires= it), so
+    // its end state is not asserted, only that it gave up.
+    await waitJournal(c, 'main', chain.socket, 'Trigger limit hit, refusing further activation.');
+    await waitStates(c, 'main', { [chain.forwarder]: 'inactive' });
     const journal = await c.main.exec(`journalctl --no-pager -o cat -u ${shq(chain.proxy)}`);
     expect(journal.stdout).toContain(
       `Failed to activate ${chain.proxy} (on worker1): ${chain.unit}.service on node 'worker1': target failed (failed)`,
