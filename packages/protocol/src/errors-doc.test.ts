@@ -12,3 +12,11 @@ describe('docs/errors.md', () => {
     expect(documented.sort()).toEqual(Object.keys(ErrorCodes).sort());
   });
 });
+
+describe('docs/troubleshooting.md', () => {
+  const doc = readFileSync(new URL('../../../docs/troubleshooting.md', import.meta.url), 'utf8');
+  const table = doc.slice(doc.indexOf('## Error codes: what to do'));
+  it.each(Object.keys(ErrorCodes))('says what to do about %s', (code) => {
+    expect(table).toMatch(new RegExp(`^\\| [^|\\n]*\`${code}\`[^|\\n]*\\| \\S`, 'm'));
+  });
+});
