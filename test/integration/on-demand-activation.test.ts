@@ -10,7 +10,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startCluster, type Cluster } from '../harness/cluster.js';
 import { shq } from '../harness/systemd-container.js';
-import { depOf, jobOk, journals, proxyOf, unitStates, waitJournal, waitStates } from './support/proxy-units.js';
+import { depOf, jobOk, journals, proxyOf, unitStates, waitExplained, waitStates } from './support/proxy-units.js';
 
 let c: Cluster;
 
@@ -267,13 +267,21 @@ describe('when the chain cannot be started', () => {
 
     await askUnanswered(chain);
 
-    // The socket hit systemd's trigger limit and closed the client's
-    // connection. Whether it then stays failed is a race: it was once seen
-    // active again right after (most likely pulled in by a forwarder start
-    // still queued from the last trigger, as the forwarder Requires= it), so
-    // its end state is not asserted, only that it gave up.
-    await waitJournal(c, 'main', chain.socket, 'Trigger limit hit, refusing further activation.');
-    await waitStates(c, 'main', { [chain.forwarder]: 'inactive' });
+    // The client got no answer. The socket then ends one of two ways, a race
+    // inside systemd: it hits its trigger limit and fails (the usual case),
+    // or it stays `active/running` with its forwarder dead and retriggers no
+    // more (seen twice in many runs). Either way it serves nobody until it is
+    // reset and restarted, as docs/on-demand-activation.md says.
+    await waitExplained(
+      'the socket failed on its trigger limit, or stuck running without a forwarder',
+      async () => {
+        const s = await unitStates(c, 'main', [chain.socket, chain.forwarder]);
+        const failed = s[chain.socket]?.startsWith('failed/') && (await c.main.exec(`systemctl show -P Result ${chain.socket}`)).stdout === 'trigger-limit-hit\n';
+        const stuck = s[chain.socket] === 'active/running';
+        return (failed || stuck) && s[chain.forwarder]?.startsWith('inactive/');
+      },
+      { timeoutMs: 15_000, describe: async () => JSON.stringify(await unitStates(c, 'main', [chain.socket, chain.forwarder])) },
+    );
     const journal = await c.main.exec(`journalctl --no-pager -o cat -u ${shq(chain.proxy)}`);
     expect(journal.stdout).toContain(
       `Failed to activate ${chain.proxy} (on worker1): ${chain.unit}.service on node 'worker1': target failed (failed)`,

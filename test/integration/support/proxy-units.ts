@@ -47,7 +47,7 @@ export async function jobOk(c: Cluster, verb: 'start' | 'stop', node: string, un
 }
 
 /** waitFor, with what was last seen added to the timeout error. */
-async function waitExplained<T>(
+export async function waitExplained<T>(
   what: string,
   probe: () => Promise<T | false | undefined | null>,
   opts: WaitOptions & { describe: () => string | Promise<string> },
