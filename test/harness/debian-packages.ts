@@ -3,12 +3,12 @@
  * makes them (`scripts/package.mjs` over a staged tree), plus a `nodejs`
  * package for the bare containers.
  *
- * Why a `nodejs` package of our own: Debian 12's nodejs is 18.19, too old, and
- * no other package source is reachable from the test machines. Users install
- * NodeSource's or their distribution's nodejs; this one packs the very Node
- * binary the tests run with (the official build) the same way, as `nodejs`
- * with its real version, so `Depends: nodejs (>= 20.19)` is checked by dpkg
- * as on a user's machine.
+ * Why a `nodejs` package of our own: Debian 12's nodejs is 18, too old, and
+ * the test containers take packages from Debian's own repositories only.
+ * Users install NodeSource's or their distribution's nodejs; this one packs
+ * the very Node binary the tests run with (the official build) the same way,
+ * as `nodejs` with its real version, so `Depends: nodejs (>= 20.19)` is
+ * checked by dpkg as on a user's machine.
  */
 import { spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
