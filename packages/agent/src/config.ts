@@ -8,12 +8,9 @@ import {
   isValidNodeName,
   loadLayers,
   parseBool,
-  parseLogLevel,
-  ignoredValueWarning,
   unknownKeyWarnings,
-  LOG_LEVELS,
-  LOG_TARGETS,
-  parseLogTarget,
+  logSettings,
+  IGNORED_UPSTREAM_KEYS,
   parsePort,
   parseUInt,
   type ConfigPaths,
@@ -59,8 +56,6 @@ export const AGENT_KEYS = [
 ] as const;
 export type AgentKey = (typeof AGENT_KEYS)[number];
 
-/** Upstream agent keys that are accepted and have no effect. */
-export const IGNORED_AGENT_KEYS = ['IPReceiveErrors', 'TCPKeepAliveTime', 'TCPKeepAliveInterval', 'TCPKeepAliveCount'] as const;
 
 export const DEFAULT_AGENT_PATHS: ConfigPaths = {
   defaultsFile: '/usr/share/bluechi-agent/config/agent.conf',
@@ -102,8 +97,8 @@ export type AgentConfig = {
   /** A root-only file holding this node's token, sent at each connection (`NodeTokenFile=`, ours), if any. */
   readonly nodeTokenFile: string | undefined;
   readonly files: readonly string[];
-  /** Values that were ignored, one line each, for the daemon to log once its logger exists (none: empty or missing). */
-  readonly warnings?: readonly string[];
+  /** What was ignored (unknown keys, sections and values), one line each, for the daemon to log once its logger exists. */
+  readonly warnings: readonly string[];
 };
 
 /** NodeTokenFile=, checked here: readable, root-only, holding a token. */
@@ -164,6 +159,7 @@ export function buildAgentConfig(doc: IniDocument, files: string[], o: AgentOver
   const section = doc.get(AGENT_SECTION) ?? new Map();
   const get = (k: AgentKey) => section.get(k);
   const d = AGENT_DEFAULTS;
+  const log = logSettings(get, d);
   const num = (k: AgentKey, def: number) => {
     const e = get(k);
     return e ? parseUInt(k, e.value, e) : def;
@@ -194,18 +190,17 @@ export function buildAgentConfig(doc: IniDocument, files: string[], o: AgentOver
     heartbeatInterval,
     controllerHeartbeatThreshold: num('ControllerHeartbeatThreshold', d.controllerHeartbeatThreshold),
     connectionRetryCountUntilQuiet: num('ConnectionRetryCountUntilQuiet', d.connectionRetryCountUntilQuiet),
-    logLevel: get('LogLevel') ? parseLogLevel(get('LogLevel')!.value, d.logLevel) : d.logLevel,
-    logTarget: get('LogTarget') ? parseLogTarget(get('LogTarget')!.value, d.logTarget) : d.logTarget,
+    logLevel: log.logLevel,
+    logTarget: log.logTarget,
     logIsQuiet: get('LogIsQuiet') ? parseBool(get('LogIsQuiet')!.value) : d.logIsQuiet,
     maxFrameBytes: num('MaxFrameBytes', d.maxFrameBytes),
     tls,
     nodeTokenFile: tokenFileFrom(get),
     files,
     warnings: [
-      ...unknownKeyWarnings(doc, (s) => (s === AGENT_SECTION ? [...AGENT_KEYS, ...IGNORED_AGENT_KEYS] : undefined)),
-      ignoredValueWarning('LogLevel', get('LogLevel'), LOG_LEVELS, d.logLevel),
-      ignoredValueWarning('LogTarget', get('LogTarget'), LOG_TARGETS, d.logTarget),
-    ].filter((w): w is string => w !== undefined),
+      ...unknownKeyWarnings(doc, (s) => (s === AGENT_SECTION ? [...AGENT_KEYS, ...IGNORED_UPSTREAM_KEYS] : undefined)),
+      ...log.warnings,
+    ],
   });
 }
 

@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_CONFIG;
   }
   const log = createLogger({ name: 'bluechi-agent', level: config.logLevel, target: config.logTarget, quiet: config.logIsQuiet });
-  for (const warning of config.warnings ?? []) log.warn(warning);
+  for (const warning of config.warnings) log.warn(warning);
   let systemd;
   try {
     systemd = await connectSystemd();

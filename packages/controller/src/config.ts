@@ -11,12 +11,9 @@ import {
   loadLayers,
   parseBool,
   parseList,
-  parseLogLevel,
-  ignoredValueWarning,
   unknownKeyWarnings,
-  LOG_LEVELS,
-  LOG_TARGETS,
-  parseLogTarget,
+  logSettings,
+  IGNORED_UPSTREAM_KEYS,
   parsePort,
   parseUInt,
   type ConfigPaths,
@@ -77,8 +74,6 @@ export type ControllerKey = (typeof CONTROLLER_KEYS)[number];
 export const NODE_SECTION_KEYS = ['Allowed', 'AllowDependenciesOn', 'TokenSHA256'] as const;
 export type NodeSectionKey = (typeof NODE_SECTION_KEYS)[number];
 
-/** Upstream controller keys that are accepted and have no effect yet. */
-export const IGNORED_CONTROLLER_KEYS = ['IPReceiveErrors', 'TCPKeepAliveTime', 'TCPKeepAliveInterval', 'TCPKeepAliveCount'] as const;
 
 export const DEFAULT_CONTROLLER_PATHS: ConfigPaths = {
   defaultsFile: '/usr/share/bluechi/config/controller.conf',
@@ -163,8 +158,8 @@ export type ControllerConfig = {
   readonly tls: ControllerTlsConfig | undefined;
   /** Files read, in order, for the debug log. */
   readonly files: readonly string[];
-  /** Values that were ignored, one line each, for the daemon to log once its logger exists (none: empty or missing). */
-  readonly warnings?: readonly string[];
+  /** What was ignored (unknown keys, sections and values), one line each, for the daemon to log once its logger exists. */
+  readonly warnings: readonly string[];
 };
 
 /** The TLS keys: both TLSCertificateFile and TLSPrivateKeyFile, or no TLS at all. Files are checked for readability here. */
@@ -247,6 +242,7 @@ export function buildControllerConfig(doc: IniDocument, files: string[], overrid
   const section = doc.get(CONTROLLER_SECTION) ?? new Map();
   const get = (k: ControllerKey) => section.get(k);
   const d = CONTROLLER_DEFAULTS;
+  const log = logSettings(get, d);
   const num = (k: ControllerKey, def: number) => {
     const e = get(k);
     return e ? parseUInt(k, e.value, e) : def;
@@ -272,8 +268,8 @@ export function buildControllerConfig(doc: IniDocument, files: string[], overrid
     nodes: nodesFrom(doc, section),
     heartbeatInterval: num('HeartbeatInterval', d.heartbeatInterval),
     nodeHeartbeatThreshold: num('NodeHeartbeatThreshold', d.nodeHeartbeatThreshold),
-    logLevel: get('LogLevel') ? parseLogLevel(get('LogLevel')!.value, d.logLevel) : d.logLevel,
-    logTarget: get('LogTarget') ? parseLogTarget(get('LogTarget')!.value, d.logTarget) : d.logTarget,
+    logLevel: log.logLevel,
+    logTarget: log.logTarget,
     logIsQuiet: get('LogIsQuiet') ? parseBool(get('LogIsQuiet')!.value) : d.logIsQuiet,
     maxFrameBytes: num('MaxFrameBytes', d.maxFrameBytes),
     maxAnonymousConnections: num('MaxAnonymousConnections', d.maxAnonymousConnections),
@@ -289,11 +285,10 @@ export function buildControllerConfig(doc: IniDocument, files: string[], overrid
     files,
     warnings: [
       ...unknownKeyWarnings(doc, (s) =>
-        s === CONTROLLER_SECTION ? [...CONTROLLER_KEYS, ...IGNORED_CONTROLLER_KEYS] : s.startsWith('node ') ? NODE_SECTION_KEYS : undefined,
+        s === CONTROLLER_SECTION ? [...CONTROLLER_KEYS, ...IGNORED_UPSTREAM_KEYS] : s.startsWith('node ') ? NODE_SECTION_KEYS : undefined,
       ),
-      ignoredValueWarning('LogLevel', get('LogLevel'), LOG_LEVELS, d.logLevel),
-      ignoredValueWarning('LogTarget', get('LogTarget'), LOG_TARGETS, d.logTarget),
-    ].filter((w): w is string => w !== undefined),
+      ...log.warnings,
+    ],
   };
   return Object.freeze(config);
 }

@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_CONFIG;
   }
   const log = createLogger({ name: 'bluechi-controller', level: config.logLevel, target: config.logTarget, quiet: config.logIsQuiet });
-  for (const warning of config.warnings ?? []) log.warn(warning);
+  for (const warning of config.warnings) log.warn(warning);
   const controller = new Controller({ config, log });
   // systemctl reload (ExecReload= sends SIGHUP): new TLS material for new connections.
   process.on('SIGHUP', () => controller.reloadTls());

@@ -5,10 +5,10 @@
  * docs/man/bluechi-controller.8.md (checks in protocol's man-page-text.ts).
  */
 import { daemonPageChecks, manSection as section, readManPage } from '@bluechi-ts/protocol/man-page-text';
-import { EXIT_CONFIG } from '@bluechi-ts/protocol';
+import { EXIT_CONFIG, IGNORED_UPSTREAM_KEYS } from '@bluechi-ts/protocol';
 import { describe, expect, it } from 'vitest';
 import { CONTROLLER_OPTIONS } from './command-line.js';
-import { CONTROLLER_KEYS, CONTROLLER_SECTION, DEFAULT_CONTROLLER_PATHS, IGNORED_CONTROLLER_KEYS, NODE_SECTION_KEYS } from './config.js';
+import { CONTROLLER_KEYS, CONTROLLER_SECTION, DEFAULT_CONTROLLER_PATHS, NODE_SECTION_KEYS } from './config.js';
 
 
 describe('the controller man pages', () => {
@@ -20,7 +20,7 @@ describe('the controller man pages', () => {
     daemonPageChecks({
       name: 'bluechi-controller',
       section: CONTROLLER_SECTION,
-      keys: [...CONTROLLER_KEYS, ...IGNORED_CONTROLLER_KEYS],
+      keys: [...CONTROLLER_KEYS, ...IGNORED_UPSTREAM_KEYS],
       files: DEFAULT_CONTROLLER_PATHS,
       options: CONTROLLER_OPTIONS,
     }),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIni, ConfigError } from './ini.js';
 import { loadLayers } from './layers.js';
-import { parseBool, parsePort, parseLogLevel } from './values.js';
+import { logSettings, parseBool, parsePort } from './values.js';
 
 describe('parseIni', () => {
   it('reads sections, keys, comments and trims whitespace', () => {
@@ -44,7 +44,8 @@ describe('values', () => {
     expect(() => parsePort(v)).toThrow(`Invalid port format '${v}'`);
   });
   it('accepts ports', () => expect(parsePort(' 8420 ')).toBe(8420));
-  it('ignores unknown log levels', () => expect(parseLogLevel('garbage', 'INFO')).toBe('INFO'));
+  it('ignores unknown log levels', () =>
+    expect(logSettings(() => ({ value: 'garbage', file: 'f.conf', line: 1 }), { logLevel: 'INFO', logTarget: 'journald' }).logLevel).toBe('INFO'));
 });
 
 describe('loadLayers', () => {

@@ -37,27 +37,35 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_TARGETS = ['journald', 'stderr', 'stderr-full'] as const;
 export type LogTarget = (typeof LOG_TARGETS)[number];
 
-/** Unknown values are ignored (the default is kept), as upstream does. */
-export function parseLogLevel(value: string, fallback: LogLevel): LogLevel {
-  return (LOG_LEVELS as readonly string[]).includes(value) ? (value as LogLevel) : fallback;
-}
-
-export function parseLogTarget(value: string, fallback: LogTarget): LogTarget {
-  return (LOG_TARGETS as readonly string[]).includes(value) ? (value as LogTarget) : fallback;
+/**
+ * A lenient key's value: one of `known`, or else `fallback` and a warning.
+ * Upstream ignores an unknown value silently and the daemons still start;
+ * ours log the warning once their logger exists, so a typo does not go
+ * unnoticed.
+ */
+function lenient<T extends string>(key: string, entry: IniEntry | undefined, known: readonly T[], fallback: T): { value: T; warning?: string } {
+  if (!entry) return { value: fallback };
+  if ((known as readonly string[]).includes(entry.value)) return { value: entry.value as T };
+  // Entries from the environment have no line.
+  const where = entry.line > 0 ? `'${entry.file}' line ${entry.line}` : entry.file;
+  return { value: fallback, warning: `Ignoring ${key}=${entry.value} (${where}): not one of ${known.join(', ')}; using ${fallback}` };
 }
 
 /**
- * The warning for a value that a lenient key (LogLevel, LogTarget) ignores,
- * or undefined when `entry` is missing or its value is one of `known`. The
- * daemons still start, as upstream's do; they log this line once the logger
- * exists, so a typo does not go unnoticed.
+ * LogLevel= and LogTarget= of a daemon's section: their values, or the
+ * defaults for values that are not known, with one warning for each.
  */
-export function ignoredValueWarning(key: string, entry: IniEntry | undefined, known: readonly string[], fallback: string): string | undefined {
-  if (!entry || known.includes(entry.value)) return undefined;
-  // Entries from the environment have no line.
-  const where = entry.line > 0 ? `'${entry.file}' line ${entry.line}` : entry.file;
-  return `Ignoring ${key}=${entry.value} (${where}): not one of ${known.join(', ')}; using ${fallback}`;
+export function logSettings(
+  get: (key: 'LogLevel' | 'LogTarget') => IniEntry | undefined,
+  defaults: { logLevel: LogLevel; logTarget: LogTarget },
+): { logLevel: LogLevel; logTarget: LogTarget; warnings: string[] } {
+  const level = lenient('LogLevel', get('LogLevel'), LOG_LEVELS, defaults.logLevel);
+  const target = lenient('LogTarget', get('LogTarget'), LOG_TARGETS, defaults.logTarget);
+  return { logLevel: level.value, logTarget: target.value, warnings: [level.warning, target.warning].filter((w): w is string => w !== undefined) };
 }
+
+/** Upstream keys of both daemons' main sections that are accepted and have no effect. */
+export const IGNORED_UPSTREAM_KEYS = ['IPReceiveErrors', 'TCPKeepAliveTime', 'TCPKeepAliveInterval', 'TCPKeepAliveCount'] as const;
 
 /** Exactly DEBUG, INFO, WARN or ERROR, case-sensitive, as upstream's SetLogLevel accepts. */
 export function isLogLevel(value: string): value is LogLevel {
