@@ -21,6 +21,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { stageManPages } from './lib/man.mjs';
+import { sourceDateEpoch } from './lib/source-date.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const DEST = process.env.BLUECHI_TS_DIST ? resolve(process.env.BLUECHI_TS_DIST) : join(ROOT, 'dist', 'root');
@@ -318,11 +319,9 @@ async function main() {
   makeCliCodeCache();
   await stageData();
   await stageInterfaceXml();
-  // The pages' date: SOURCE_DATE_EPOCH, else the last commit's, so every
-  // clone of a commit renders the same pages.
-  const commit = spawnSync('git', ['log', '-1', '--format=%ct'], { cwd: ROOT, encoding: 'utf8' });
-  const commitDate = commit.status === 0 && commit.stdout.trim() ? Number(commit.stdout.trim()) * 1000 : undefined;
-  await stageManPages({ root: ROOT, dest: DEST, version, ...(process.env.SOURCE_DATE_EPOCH || commitDate === undefined ? {} : { date: commitDate }) });
+  // Every clone of a commit renders the same pages (scripts/lib/source-date.mjs).
+  const epoch = sourceDateEpoch(ROOT);
+  await stageManPages({ root: ROOT, dest: DEST, version, ...(epoch === undefined ? {} : { date: epoch * 1000 }) });
   await stageScripts(version);
   await stageLinks();
   console.log(`build: bundled ${programs.length} programs in ${Date.now() - started} ms (version ${version})`);

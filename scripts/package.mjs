@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { sourceDateEpoch } from './lib/source-date.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 /** Debian's usual variables name whoever builds the packages. */
@@ -137,22 +138,12 @@ function run(cmd, args, opts = {}) {
   return result.stdout;
 }
 
-/** Every path in the stage, relative, folders included (sorted). */
-async function walk(dir, prefix = '') {
-  const out = [];
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-    out.push(rel);
-    if (entry.isDirectory() && !entry.isSymbolicLink()) out.push(...(await walk(join(dir, entry.name), rel)));
-  }
-  return out;
-}
-
 /** The package of each staged file (folders follow their files). */
 async function assign(stage) {
   const byPackage = new Map(PACKAGES.map((p) => [p.name, []]));
   const problems = [];
-  for (const path of await walk(stage)) {
+  // Every path in the stage, relative, folders included (symlinks are not followed).
+  for (const path of (await readdir(stage, { recursive: true })).sort()) {
     const info = await lstat(join(stage, path));
     const owners = PACKAGES.filter((p) => p.files.some((re) => re.test(path)));
     if (info.isDirectory()) {
@@ -174,13 +165,6 @@ async function stagedVersion(stage) {
   const match = /^bluechictl version (\S+)\n?$/.exec(out);
   if (!match) fail(`cannot read the version from the staged bluechictl: ${JSON.stringify(out)}`);
   return match[1];
-}
-
-/** Seconds since the epoch for the files' times: SOURCE_DATE_EPOCH, else the last commit. */
-function sourceDateEpoch() {
-  if (process.env.SOURCE_DATE_EPOCH) return process.env.SOURCE_DATE_EPOCH;
-  const git = spawnSync('git', ['log', '-1', '--format=%ct'], { cwd: ROOT, encoding: 'utf8' });
-  return git.status === 0 && git.stdout.trim() ? git.stdout.trim() : '0';
 }
 
 async function copyInto(stage, tree, paths) {
@@ -283,7 +267,7 @@ async function main() {
   run('dpkg-deb', ['--version']);
 
   const version = `${await stagedVersion(stage)}-${values.revision}`;
-  const epoch = sourceDateEpoch();
+  const epoch = String(sourceDateEpoch(ROOT) ?? 0);
   const assigned = await assign(stage);
   const bundled = await bundledLicenses();
   await rm(out, { recursive: true, force: true });

@@ -20,10 +20,10 @@
  *   : Path of the controller's local API socket; the description may go on
  *   over several lines, up to the next blank line.
  *
- * The output is reproducible: the date in the page header is, in order, the
- * `date` argument (anything `new Date()` takes, or a number of ms), the
- * SOURCE_DATE_EPOCH environment variable (seconds), or else the newest
- * modification time of the page sources; only its month and year are shown.
+ * The output is reproducible: the date in the page header is the `date`
+ * argument (anything `new Date()` takes, or a number of ms; the build passes
+ * the one of scripts/lib/source-date.mjs), or else the newest modification
+ * time of the page sources; only its month and year are shown.
  * gzip headers carry no time or name. Two renders of the same tree give the
  * same bytes.
  *
@@ -101,11 +101,6 @@ async function headerDate(pages, date) {
     const ms = typeof date === 'number' ? date : new Date(date).getTime();
     if (Number.isNaN(ms)) throw new Error(`stageManPages: bad date '${date}'`);
     return ms;
-  }
-  const epoch = process.env.SOURCE_DATE_EPOCH;
-  if (epoch !== undefined && epoch !== '') {
-    if (!/^\d+$/.test(epoch)) throw new Error(`stageManPages: SOURCE_DATE_EPOCH='${epoch}' is not a number of seconds`);
-    return Number(epoch) * 1000;
   }
   let newest = 0;
   for (const p of pages) newest = Math.max(newest, Math.floor((await stat(p.file)).mtimeMs / 1000) * 1000);
